@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,3 +209,8 @@ func requireNamed(t *testing.T, err error, c *iptuntest.Case) {
 func clone(b []byte) []byte { return append([]byte(nil), b...) }
 
 var _ = iptun.ProtoIPv4
+
+func addrOf(b []byte) netip.Addr {
+	a, _ := netip.AddrFromSlice(b)
+	return a.Unmap()
+}

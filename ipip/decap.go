@@ -55,18 +55,20 @@ type Packet struct {
 //
 // It allocates nothing.
 func (t *Tunnel) Decapsulate(pkt []byte) (Packet, error) {
-	p, body, err := t.outer(pkt)
-	if err != nil {
-		return p, err
+	var p Packet
+	body, err := t.outer(pkt, &p)
+	if err == nil {
+		err = t.inner(&p, body, p.HeaderLen)
 	}
-	return p, t.inner(&p, body, p.HeaderLen)
+	return p, err
 }
 
 // DecapsulateTo is Decapsulate that appends the inner packet to dst and
 // rewrites it there, leaving pkt unchanged; Packet.Inner aliases dst. It
 // allocates only if dst lacks room.
 func (t *Tunnel) DecapsulateTo(dst, pkt []byte) ([]byte, Packet, error) {
-	p, body, err := t.outer(pkt)
+	var p Packet
+	body, err := t.outer(pkt, &p)
 	if err != nil {
 		return dst, p, err
 	}
@@ -79,29 +81,29 @@ func (t *Tunnel) DecapsulateTo(dst, pkt []byte) ([]byte, Packet, error) {
 }
 
 // outer checks the outer headers and returns the outer payload.
-func (t *Tunnel) outer(pkt []byte) (Packet, []byte, error) {
-	p := Packet{EncapLimit: -1}
+func (t *Tunnel) outer(pkt []byte, p *Packet) ([]byte, error) {
+	p.EncapLimit = -1
 	if t.v6 {
 		h, err := iptun.ParseIPv6(pkt, layer, "outer", 0)
 		if err != nil {
-			return p, nil, err
+			return nil, err
 		}
 		c, err := iptun.WalkIPv6(h, layer, "outer", 0)
 		if err != nil {
-			return p, nil, err
+			return nil, err
 		}
 		if c.Fragment {
-			return p, nil, errs.New(layer, "outer fragment header", iptun.IPv6HeaderLen, ErrFragment, "")
+			return nil, errs.New(layer, "outer fragment header", iptun.IPv6HeaderLen, ErrFragment, "")
 		}
 		if c.Proto != iptun.ProtoIPv4 && c.Proto != iptun.ProtoIPv6 {
-			return p, nil, &DecodeError{Layer: layer, Field: "outer next header", Offset: 6, Err: ErrUnsupported,
+			return nil, &DecodeError{Layer: layer, Field: "outer next header", Offset: 6, Err: ErrUnsupported,
 				Detail: "not an IPv4 or IPv6 tunnel packet (next header 4 or 41)", Have: int(c.Proto)}
 		}
 		if h.Src() != t.cfg.Remote {
-			return p, nil, errs.New(layer, "outer source", 8, ErrWrongPeer, "")
+			return nil, errs.New(layer, "outer source", 8, ErrWrongPeer, "")
 		}
 		if h.Dst() != t.cfg.Local {
-			return p, nil, errs.New(layer, "outer destination", 24, ErrWrongPeer, "")
+			return nil, errs.New(layer, "outer destination", 24, ErrWrongPeer, "")
 		}
 		if c.HasTEL() {
 			p.EncapLimit = int(c.TEL)
@@ -111,14 +113,14 @@ func (t *Tunnel) outer(pkt []byte) (Packet, []byte, error) {
 		if c.Proto == iptun.ProtoIPv6 {
 			p.InnerVersion = 6
 		}
-		return p, h[c.Offset:], nil
+		return h[c.Offset:], nil
 	}
 	h, err := iptun.CheckOuter4(pkt, layer, iptun.ProtoIPv4, t.cfg.Local, t.cfg.Remote)
 	if err != nil {
-		return p, nil, err
+		return nil, err
 	}
 	p.Src, p.Dst, p.OuterTOS, p.HeaderLen, p.InnerVersion = h.Src(), h.Dst(), h.TOS(), h.HeaderLen(), 4
-	return p, h.Payload(), nil
+	return h.Payload(), nil
 }
 
 // inner checks and rewrites the inner packet b, at offset base.
@@ -127,10 +129,26 @@ func (t *Tunnel) inner(p *Packet, b []byte, base int) error {
 	if p.InnerVersion == 6 {
 		proto = iptun.ProtoIPv6
 	}
-	in, err := iptun.DecapInner(b, proto, p.OuterTOS, t.cfg.DecapCopyDSCP, t.cfg.Remote, layer, base)
-	if err != nil {
+	var in iptun.Inner
+	if err := iptun.DecapInner(&in, b, proto, p.OuterTOS, t.cfg.DecapCopyDSCP, t.cfg.Remote, layer, base); err != nil {
 		return err
 	}
 	p.Inner, p.InnerSrc, p.InnerDst, p.InnerTOS, p.ECN = in.Packet, in.Src, in.Dst, in.TOS, in.Verdict
 	return nil
+}
+
+// Egress applies the decapsulation checks and rules of Decapsulate to an
+// inner packet that arrived behind a shim header rather than directly after
+// the outer IP header: GRE, GUE (draft-ietf-intarea-gue, "IP over UDP" with
+// protocol 4 or 41), or any tunnel RFC 9601 brings under RFC 6040. The
+// caller has checked the outer packet (its source is the peer); outerTOS is
+// its TOS or Traffic Class, version the inner IP version the shim announced.
+// The inner packet is rewritten in place and returned in Packet.Inner; the
+// outer fields of Packet are left zero.
+func (t *Tunnel) Egress(inner []byte, version int, outerTOS uint8) (Packet, error) {
+	p := Packet{EncapLimit: -1, InnerVersion: version, OuterTOS: outerTOS}
+	if version != 4 && version != 6 {
+		return p, &DecodeError{Layer: layer, Field: "inner version", Err: ErrUnsupported, Detail: "not 4 or 6", Have: version}
+	}
+	return p, t.inner(&p, inner, 0)
 }

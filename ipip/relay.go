@@ -226,10 +226,10 @@ func (t *Tunnel) Reply(dst, inner []byte, cause error) ([]byte, error) {
 		return dst, err
 	}
 	id := uint16(t.state.NextID())
-	var tb *TooBigError
-	switch {
-	case errors.As(cause, &tb):
+	if tb, ok := errors.AsType[*TooBigError](cause); ok {
 		return iptun.AppendTooBig(dst, inner, src, id, tb.MTU), nil
+	}
+	switch {
 	case errors.Is(cause, ErrTTL):
 		return iptun.AppendTimeExceeded(dst, inner, src, id), nil
 	case errors.Is(cause, ErrEncapLimit) && o.V6 && o.TELOffset >= 0:

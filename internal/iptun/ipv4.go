@@ -143,8 +143,10 @@ func ParseIPv4(b []byte, layer, which string, base int, verify bool) (IPv4, erro
 		return nil, errs.Truncated(layer, which+" total length", base+2, tl, len(b))
 	}
 	h := IPv4(b[:tl])
-	if err := checkIPv4Options(h.Options(), layer, which, base+IPv4HeaderLen); err != nil {
-		return nil, err
+	if hl > IPv4HeaderLen {
+		if err := checkIPv4Options(h.Options(), layer, which, base+IPv4HeaderLen); err != nil {
+			return nil, err
+		}
 	}
 	if verify && !h.ChecksumValid() {
 		return nil, &errs.DecodeError{Layer: layer, Field: which + " header checksum", Offset: base + 10, Err: errs.ErrChecksum, Have: -1}

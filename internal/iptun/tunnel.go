@@ -41,9 +41,10 @@ func (s *State) EffectiveMTU(link int) int {
 // ValidSource4 reports whether an inner IPv4 source may arrive over a
 // tunnel: not "this network" (0.0.0.0/8), loopback, multicast or the limited
 // broadcast address (RFC 1812 §5.3.7 martians).
-func ValidSource4(a netip.Addr) bool {
-	b := a.As4()
-	return b[0] != 0 && b[0] != 127 && b[0]&0xf0 != 0xe0 && a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
+func ValidSource4(a netip.Addr) bool { return validSource4(a.As4()) }
+
+func validSource4(b [4]byte) bool {
+	return b[0] != 0 && b[0] != 127 && b[0]&0xf0 != 0xe0 && b != [4]byte{255, 255, 255, 255}
 }
 
 // ValidSource6 reports whether an inner IPv6 source may arrive over a
@@ -94,65 +95,64 @@ type Inner struct {
 //     case) and, with copyDSCP, the outer DSCP replaces the inner.
 //
 // base is b's offset in the layer, for error offsets.
-func DecapInner(b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr, layer string, base int) (Inner, error) {
-	var in Inner
+func DecapInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr, layer string, base int) error {
 	if len(b) == 0 {
-		return in, errs.Truncated(layer, "inner header", base, IPv4HeaderLen, 0)
+		return errs.Truncated(layer, "inner header", base, IPv4HeaderLen, 0)
 	}
 	want := 4
 	if proto == ProtoIPv6 {
 		want = 6
 	}
 	if v := int(b[0] >> 4); v != want {
-		return in, failValue(layer, "inner version", base, ErrVersion, "", v, want)
+		return failValue(layer, "inner version", base, ErrVersion, "", v, want)
 	}
 	var tos uint8
 	if want == 4 {
 		h, err := ParseIPv4(b, layer, "inner", base, true)
 		if err != nil {
-			return in, err
+			return err
 		}
 		if len(h) != len(b) {
-			return in, errs.MalformedValue(layer, "inner total length", base+2, "inner packet shorter than the outer payload", len(h), len(b))
+			return errs.MalformedValue(layer, "inner total length", base+2, "inner packet shorter than the outer payload", len(h), len(b))
 		}
 		in.Src, in.Dst, tos = h.Src(), h.Dst(), h.TOS()
-		if !ValidSource4(in.Src) {
-			return in, fail(layer, "inner source", base+12, ErrInvalidSource, "")
+		if !validSource4([4]byte(h[12:16])) {
+			return fail(layer, "inner source", base+12, ErrInvalidSource, "")
 		}
-		if !validDestination(in.Dst) {
-			return in, fail(layer, "inner destination", base+16, ErrInvalidDestination, "")
+		if d := h[16]; d == 0 || d == 127 {
+			return fail(layer, "inner destination", base+16, ErrInvalidDestination, "")
 		}
 		if in.Dst == entry {
-			return in, fail(layer, "inner destination", base+16, ErrLoop, "inner destination is the tunnel entry point: forwarding it would loop")
+			return fail(layer, "inner destination", base+16, ErrLoop, "inner destination is the tunnel entry point: forwarding it would loop")
 		}
 		if h.TTL() == 0 {
-			return in, fail(layer, "inner TTL", base+8, ErrTTL, "inner TTL is 0 after decapsulation (RFC 2003 §3.1: MUST discard)")
+			return fail(layer, "inner TTL", base+8, ErrTTL, "inner TTL is 0 after decapsulation (RFC 2003 §3.1: MUST discard)")
 		}
 		in.Packet = h
 	} else {
 		h, err := ParseIPv6(b, layer, "inner", base)
 		if err != nil {
-			return in, err
+			return err
 		}
 		if len(h) != len(b) {
-			return in, errs.MalformedValue(layer, "inner payload length", base+4, "inner packet shorter than the outer payload", len(h), len(b))
+			return errs.MalformedValue(layer, "inner payload length", base+4, "inner packet shorter than the outer payload", len(h), len(b))
 		}
 		in.Src, in.Dst, tos = h.Src(), h.Dst(), h.TrafficClass()
 		if !ValidSource6(in.Src) {
-			return in, fail(layer, "inner source", base+8, ErrInvalidSource, "")
+			return fail(layer, "inner source", base+8, ErrInvalidSource, "")
 		}
 		if !validDestination(in.Dst) {
-			return in, fail(layer, "inner destination", base+24, ErrInvalidDestination, "")
+			return fail(layer, "inner destination", base+24, ErrInvalidDestination, "")
 		}
 		if in.Dst == entry {
-			return in, fail(layer, "inner destination", base+24, ErrLoop, "inner destination is the tunnel entry point: forwarding it would loop")
+			return fail(layer, "inner destination", base+24, ErrLoop, "inner destination is the tunnel entry point: forwarding it would loop")
 		}
 		in.Packet = h
 	}
 	in.Version, in.TOS = want, tos
 	out, v := DecapTOS(tos, outerTOS, copyDSCP)
 	if v == ECNDrop {
-		return in, fail(layer, "inner ECN", base+1, ErrECNDrop, "")
+		return fail(layer, "inner ECN", base+1, ErrECNDrop, "")
 	}
 	in.Verdict = v
 	if out != tos {
@@ -162,7 +162,7 @@ func DecapInner(b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr
 			IPv6(in.Packet).SetTrafficClass(out)
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // AppendTooBig appends the ICMP error that tells the sender of inner the MTU

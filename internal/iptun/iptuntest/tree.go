@@ -86,6 +86,11 @@ func (d *Decoder) ipv4(parent map[string]any, b []byte, quoted bool) {
 	if len(b) < 1 {
 		return
 	}
+	if v := b[0] >> 4; v != 4 {
+		// tshark names a bogus version and stops.
+		add(parent, "ip", map[string]any{"ip.version": strconv.Itoa(int(v))})
+		return
+	}
 	h := iptun.IPv4(b)
 	hl := int(b[0]&0x0f) * 4
 	// tshark adds fields until the bytes run out: a quoted header cut
@@ -136,6 +141,11 @@ func (d *Decoder) ipv4(parent map[string]any, b []byte, quoted bool) {
 }
 
 func (d *Decoder) ipv6(parent map[string]any, b []byte, quoted bool) {
+	if len(b) > 0 && b[0]>>4 != 6 {
+		v := strconv.Itoa(int(b[0] >> 4))
+		add(parent, "ipv6", map[string]any{"ipv6.version": v, "ip.version": v})
+		return
+	}
 	if len(b) < iptun.IPv6HeaderLen {
 		return
 	}
@@ -230,8 +240,10 @@ func (d *Decoder) ext(o map[string]any, next uint8, b []byte) (uint8, []byte) {
 // level, or an ICMP error with the packet it quotes nested inside.
 func (d *Decoder) upper(parent map[string]any, proto uint8, b []byte, quoted bool) {
 	switch proto {
-	case iptun.ProtoIPv4, iptun.ProtoIPv6:
-		d.ip(parent, b, quoted)
+	case iptun.ProtoIPv4:
+		d.ipv4(parent, b, quoted)
+	case iptun.ProtoIPv6:
+		d.ipv6(parent, b, quoted)
 	case iptun.ProtoICMP:
 		if len(b) < 8 {
 			return
