@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	entry4, exit4 = netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
-	entry6, exit6 = netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
+	entry4, exit4  = netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	entry6, exit6  = netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
 	hostA4, hostB4 = netip.MustParseAddr("198.51.100.10"), netip.MustParseAddr("203.0.113.20")
 	hostA6, hostB6 = netip.MustParseAddr("2001:db8:1::10"), netip.MustParseAddr("2001:db8:2::20")
 )
