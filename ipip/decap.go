@@ -130,9 +130,10 @@ func (t *Tunnel) inner(p *Packet, b []byte, base int) error {
 		proto = iptun.ProtoIPv6
 	}
 	var in iptun.Inner
-	if err := iptun.DecapInner(&in, b, proto, p.OuterTOS, t.cfg.DecapCopyDSCP, t.cfg.Remote, layer, base); err != nil {
+	if err := iptun.CheckInner(&in, b, proto, p.OuterTOS, t.cfg.DecapCopyDSCP, t.cfg.Remote, layer, base); err != nil {
 		return err
 	}
+	in.Apply()
 	p.Inner, p.InnerSrc, p.InnerDst, p.InnerTOS, p.ECN = in.Packet, in.Src, in.Dst, in.TOS, in.Verdict
 	return nil
 }

@@ -159,7 +159,7 @@ func (t *Tunnel) relay6(dst []byte, e *iptun.ICMPError, q, o *iptun.Quoted, src 
 func (t *Tunnel) relayTooBig(dst []byte, e *iptun.ICMPError, q, o *iptun.Quoted, src netip.Addr, id uint16) ([]byte, error) {
 	mtu := e.MTU()
 	if mtu == 0 && !e.V6 {
-		mtu = plateau(q.TotalLen)
+		mtu = iptun.Plateau(q.TotalLen)
 	}
 	t.SetPathMTU(mtu)
 	inner := t.LinkMTU() - q.HeaderLen
@@ -175,17 +175,6 @@ func (t *Tunnel) relayTooBig(dst []byte, e *iptun.ICMPError, q, o *iptun.Quoted,
 		return dst, notRelayed(e.Offset-8, "path MTU updated; the original packet has DF clear and is carried in fragments")
 	}
 	return iptun.AppendTooBig(dst, o.Data, src, id, inner), nil
-}
-
-// plateau estimates the MTU a router without RFC 1191 support meant: the
-// largest plateau below the size of the packet it refused (RFC 1191 §7).
-func plateau(size int) int {
-	for _, p := range [...]int{32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296} {
-		if p < size {
-			return p
-		}
-	}
-	return iptun.IPv4MinMTU
 }
 
 func (t *Tunnel) icmpSource(v6 bool) (netip.Addr, error) {

@@ -344,9 +344,3 @@ func TestRelayUpdatesPathMTU(t *testing.T) {
 		require.Error(t, err, "%d bytes", n)
 	}
 }
-
-func TestPlateau(t *testing.T) {
-	for size, want := range map[int]int{1500: 1492, 1492: 1006, 600: 508, 100: 68, 65535: 32000} {
-		require.Equal(t, want, plateau(size), "%d", size)
-	}
-}

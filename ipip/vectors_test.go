@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/iptun"
+	"github.com/tunnelcodec/tunnelcodec/internal/iptun/iptuntest"
 	"github.com/tunnelcodec/tunnelcodec/internal/testutil"
 )
 
@@ -100,10 +101,10 @@ func TestPublicVectors(t *testing.T) {
 			testutil.Check(t, testutil.Capture{
 				Path:   path,
 				Golden: testutil.Testdata(t, "vectors", "ipip", tt.file[:len(tt.file)-5]+".tshark.json"),
-				Fields: fieldsOf(),
+				Fields: iptuntest.FieldsOf(),
 			})
 			total, failed := 0, 0
-			for i, b := range ipFrames(t, path) {
+			for i, b := range iptuntest.IPFrames(t, path) {
 				if b == nil {
 					continue
 				}

@@ -247,3 +247,15 @@ func ParseQuoted(b []byte, layer, which string, base int) (Quoted, error) {
 	}
 	return q, nil
 }
+
+// Plateau estimates the MTU a router without RFC 1191 support meant when it
+// reported Fragmentation Needed with an MTU of 0: the largest plateau of
+// RFC 1191 §7 below the size of the packet it refused.
+func Plateau(size int) int {
+	for _, p := range [...]int{32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296} {
+		if p < size {
+			return p
+		}
+	}
+	return IPv4MinMTU
+}

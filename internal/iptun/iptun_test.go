@@ -262,3 +262,9 @@ func TestValidSources(t *testing.T) {
 		}
 	}
 }
+
+func TestPlateau(t *testing.T) {
+	for size, want := range map[int]int{1500: 1492, 1492: 1006, 600: 508, 100: 68, 65535: 32000} {
+		require.Equal(t, want, Plateau(size), "%d", size)
+	}
+}

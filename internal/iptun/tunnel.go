@@ -71,17 +71,31 @@ func validDestination(a netip.Addr) bool {
 	return !a.IsLoopback() && !a.IsUnspecified() && !(a.Is4() && a.As4()[0] == 0)
 }
 
-// Inner is what DecapInner found in an inner packet.
+// Inner is what CheckInner found in an inner packet.
 type Inner struct {
 	Packet   []byte // the inner packet, cut to its own length
 	Version  int    // 4 or 6
 	Src, Dst netip.Addr
 	TOS      uint8 // the arriving TOS or Traffic Class
+	NewTOS   uint8 // what the egress rules make of it
 	Verdict  ECNVerdict
 }
 
-// DecapInner checks the inner packet b that an outer header announced with
-// proto (4 or 41) and applies the egress rules to it in place:
+// Apply writes NewTOS into the inner packet (fixing the IPv4 checksum).
+func (in *Inner) Apply() {
+	if in.NewTOS == in.TOS {
+		return
+	}
+	if in.Version == 4 {
+		IPv4(in.Packet).SetTOS(in.NewTOS)
+	} else {
+		IPv6(in.Packet).SetTrafficClass(in.NewTOS)
+	}
+}
+
+// CheckInner checks the inner packet b that an outer header announced with
+// proto (4 or 41) and works out what the egress rules make of it; Apply
+// then writes it:
 //
 //   - the version matches proto (ErrVersion);
 //   - the header is well formed and (IPv4) its checksum verifies;
@@ -95,7 +109,7 @@ type Inner struct {
 //     case) and, with copyDSCP, the outer DSCP replaces the inner.
 //
 // base is b's offset in the layer, for error offsets.
-func DecapInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr, layer string, base int) error {
+func CheckInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr, layer string, base int) error {
 	if len(b) == 0 {
 		return errs.Truncated(layer, "inner header", base, IPv4HeaderLen, 0)
 	}
@@ -154,14 +168,7 @@ func DecapInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry
 	if v == ECNDrop {
 		return fail(layer, "inner ECN", base+1, ErrECNDrop, "")
 	}
-	in.Verdict = v
-	if out != tos {
-		if want == 4 {
-			IPv4(in.Packet).SetTOS(out)
-		} else {
-			IPv6(in.Packet).SetTrafficClass(out)
-		}
-	}
+	in.Verdict, in.NewTOS = v, out
 	return nil
 }
 

@@ -141,29 +141,36 @@ func (d *Decoder) ipv4(parent map[string]any, b []byte, quoted bool) {
 }
 
 func (d *Decoder) ipv6(parent map[string]any, b []byte, quoted bool) {
-	if len(b) > 0 && b[0]>>4 != 6 {
-		v := strconv.Itoa(int(b[0] >> 4))
-		add(parent, "ipv6", map[string]any{"ipv6.version": v, "ip.version": v})
+	if len(b) == 0 {
 		return
 	}
-	if len(b) < iptun.IPv6HeaderLen {
-		return
+	v := strconv.Itoa(int(b[0] >> 4))
+	o := map[string]any{"ipv6.version": v, "ip.version": v}
+	add(parent, "ipv6", o)
+	if b[0]>>4 != 6 {
+		return // tshark names a bogus version and stops
 	}
 	h := iptun.IPv6(b)
-	tc := h.TrafficClass()
-	o := map[string]any{
-		"ipv6.version":     "6",
-		"ip.version":       "6",
-		"ipv6.tclass.dscp": strconv.Itoa(int(iptun.DSCPOf(tc))),
-		"ipv6.tclass.ecn":  strconv.Itoa(int(iptun.ECNOf(tc))),
-		"ipv6.flow":        fmt.Sprintf("0x%06x", h.FlowLabel()),
-		"ipv6.plen":        strconv.Itoa(h.PayloadLength()),
-		"ipv6.nxt":         strconv.Itoa(int(h.NextHeader())),
-		"ipv6.hlim":        strconv.Itoa(int(h.HopLimit())),
-		"ipv6.src":         Addr(h.Src()),
-		"ipv6.dst":         Addr(h.Dst()),
+	fields := []struct {
+		end  int
+		name string
+		v    func() string
+	}{
+		{2, "ipv6.tclass.dscp", func() string { return strconv.Itoa(int(iptun.DSCPOf(h.TrafficClass()))) }},
+		{2, "ipv6.tclass.ecn", func() string { return strconv.Itoa(int(iptun.ECNOf(h.TrafficClass()))) }},
+		{4, "ipv6.flow", func() string { return fmt.Sprintf("0x%06x", h.FlowLabel()) }},
+		{6, "ipv6.plen", func() string { return strconv.Itoa(h.PayloadLength()) }},
+		{7, "ipv6.nxt", func() string { return strconv.Itoa(int(h.NextHeader())) }},
+		{8, "ipv6.hlim", func() string { return strconv.Itoa(int(h.HopLimit())) }},
+		{24, "ipv6.src", func() string { return Addr(h.Src()) }},
+		{40, "ipv6.dst", func() string { return Addr(h.Dst()) }},
 	}
-	add(parent, "ipv6", o)
+	for _, f := range fields {
+		if f.end > len(b) {
+			return
+		}
+		o[f.name] = f.v()
+	}
 	end := min(len(b), iptun.IPv6HeaderLen+h.PayloadLength())
 	next, rest := d.ext(o, h.NextHeader(), b[iptun.IPv6HeaderLen:end])
 	if next == iptun.ProtoFragment {
