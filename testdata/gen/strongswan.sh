@@ -176,7 +176,9 @@ certs() {
 	local STRONGSWAN_CONF=$work/pki.conf
 	export STRONGSWAN_CONF
 	pki --gen --type "$type" --size "$size" --outform pem >"$c/ca.key"
-	pki --self --ca --lifetime 3650 --in "$c/ca.key" --type "$type" \
+	# fixed validity 2020-2040, so a verifier's clock does not matter
+	local valid=(--dateform "%Y-%m-%d" --not-before 2020-01-01 --not-after 2040-01-01)
+	pki --self --ca "${valid[@]}" --in "$c/ca.key" --type "$type" \
 		--dn "C=ZZ, O=tunnelcodec test, CN=tunnelcodec test CA" --outform pem >"$c/ca.crt"
 	local side id
 	for side in a b; do
@@ -184,7 +186,7 @@ certs() {
 		[[ $side == b ]] && id=$ID_B
 		pki --gen --type "$type" --size "$size" --outform pem >"$c/$side.key"
 		pki --pub --in "$c/$side.key" --type "$type" |
-			pki --issue --lifetime 3650 --cacert "$c/ca.crt" --cakey "$c/ca.key" \
+			pki --issue "${valid[@]}" --cacert "$c/ca.crt" --cakey "$c/ca.key" \
 				--dn "C=ZZ, O=tunnelcodec test, CN=$id" --san "$id" --outform pem >"$c/$side.crt"
 		cp "$c/ca.crt" "$work/$side/swanctl/x509ca/ca.crt"
 		cp "$c/$side.crt" "$work/$side/swanctl/x509/$side.crt"
