@@ -148,6 +148,9 @@ type SwanMessage struct {
 	Fragments    int    `json:"fragments"` // SKF total fragments
 	Inner        []int  `json:"inner"`     // payload types inside SK, or of the reassembled SKF message
 	Summary      string `json:"summary"`
+	// Retransmission marks a datagram that repeats an earlier one byte for
+	// byte (charon resends after 4 s without an answer; rare in these runs).
+	Retransmission bool `json:"retransmission"`
 }
 
 // SwanChildSA is one CHILD_SA (a pair of ESP SAs, tunnel mode, UDP
@@ -399,8 +402,7 @@ func RunStrongSwan(t testing.TB, scenario string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), StrongSwanTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join(Root(t), "testdata", "gen", "strongswan.sh"), "-o", out, scenario)
-	// SIGTERM first so the script's trap removes its namespaces and daemons.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	ownGroup(cmd)
 	cmd.WaitDelay = 10 * time.Second
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf

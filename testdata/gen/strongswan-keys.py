@@ -260,6 +260,8 @@ class Msg:
             if t == 53:
                 num, total = struct.unpack(">HH", body[:4])
                 self.sk = (53, off, num, total)
+        self.full = None  # decrypted payloads of the whole message
+        self.orig = None  # the first copy of a retransmitted datagram
         self.plain = None  # decrypted inner payload bytes (this fragment)
         self.inner_np = None
         self.ike_sa = None
@@ -481,6 +483,7 @@ def extract(a):
     child_wire = []  # CHILD_SAs as negotiated on the wire
     ike_rekeys = []
     exch_req = {}
+    seen = {}  # retransmissions repeat a datagram byte for byte
     for m in encrypted:
         sa = by_spis.get((m.spi_i, m.spi_r))
         if sa is None:
@@ -501,6 +504,10 @@ def extract(a):
         sa["messages"].append(m)
         typ, off, num, total = m.sk
         m.inner_np = struct.unpack(">B", m.raw[off:off + 1])[0]
+        if m.raw in seen:
+            m.orig = seen[m.raw]
+            continue
+        seen[m.raw] = m
         if typ == 53:
             k = m.key()
             frag = pending_frag.setdefault(k, {})
@@ -754,7 +761,9 @@ def write(a, d, frames, ike, esp, keepalives, sas, children, logs):
                 e["encrypted"] = True
                 if typ == 53:
                     e["fragment"], e["fragments"] = num, total
-                e["inner"] = [t for t, _ in m.full]
+                e["inner"] = [t for t, _ in (m.orig or m).full]
+                if m.orig:
+                    e["retransmission"] = True
             e["summary"] = summary(e.get("inner", e["payloads"]))
             msgs.append(e)
         ws = ike_ws_encr(encr, bits)
