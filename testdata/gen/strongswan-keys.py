@@ -18,7 +18,6 @@ capture must decrypt and authenticate (python3-cryptography, i.e. OpenSSL).
 Both peers' logs must agree on every key.
 """
 import argparse
-import hashlib
 import hmac
 import json
 import os
@@ -32,30 +31,21 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from cryptography.exceptions import InvalidTag
 
 # --------------------------------------------------------------- registry --
-# strongSwan's names -> IANA IKEv2 transform IDs (internal/iana uses the same).
-ENCR = {  # name: (id, wireshark ESP name, wireshark IKEv2 name fmt, aead icv)
-    "AES_CBC": 12, "AES_CTR": 13, "AES_GCM_8": 18, "AES_GCM_12": 19, "AES_GCM_16": 20,
-    "CHACHA20_POLY1305": 28, "NULL": 11,
-}
-INTEG = {"HMAC_SHA1_96": (2, "sha1", 12, 20), "HMAC_SHA2_256_128": (12, "sha256", 16, 32),
-         "HMAC_SHA2_384_192": (13, "sha384", 24, 48), "HMAC_SHA2_512_256": (14, "sha512", 32, 64)}
-INTEG_BY_ID = {v[0]: (k,) + v for k, v in INTEG.items()}
-PRF = {"PRF_HMAC_SHA1": (2, "sha1"), "PRF_HMAC_SHA2_256": (5, "sha256"),
-       "PRF_HMAC_SHA2_384": (6, "sha384"), "PRF_HMAC_SHA2_512": (7, "sha512")}
-PRF_BY_ID = {v[0]: (k, v[1]) for k, v in PRF.items()}
-KE = {"MODP_2048": 14, "MODP_3072": 15, "ECP_256": 19, "ECP_384": 20, "ECP_521": 21,
-      "CURVE_25519": 31, "CURVE_448": 32}
-ENCR_NAMES = {12: "ENCR_AES_CBC", 13: "ENCR_AES_CTR", 18: "ENCR_AES_GCM_8", 19: "ENCR_AES_GCM_12",
-              20: "ENCR_AES_GCM_16", 28: "ENCR_CHACHA20_POLY1305", 11: "ENCR_NULL"}
+# IANA IKEv2 transform IDs (the numbers internal/iana uses) of what these
+# scenarios negotiate, with what it takes to use them.
+ENCR_NAMES = {11: "ENCR_NULL", 12: "ENCR_AES_CBC", 13: "ENCR_AES_CTR", 18: "ENCR_AES_GCM_8",
+              19: "ENCR_AES_GCM_12", 20: "ENCR_AES_GCM_16", 28: "ENCR_CHACHA20_POLY1305"}
+AEAD = {18: 8, 19: 12, 20: 16, 28: 16}  # AEAD transform: ICV length
+INTEG = {2: ("sha1", 12), 12: ("sha256", 16), 13: ("sha384", 24), 14: ("sha512", 32)}  # hash, ICV length
 INTEG_NAMES = {0: "NONE", 2: "AUTH_HMAC_SHA1_96", 12: "AUTH_HMAC_SHA2_256_128",
                13: "AUTH_HMAC_SHA2_384_192", 14: "AUTH_HMAC_SHA2_512_256"}
+PRF = {2: "sha1", 5: "sha256", 6: "sha384", 7: "sha512"}  # HMAC PRFs: hash
 PRF_NAMES = {2: "PRF_HMAC_SHA1", 5: "PRF_HMAC_SHA2_256", 6: "PRF_HMAC_SHA2_384", 7: "PRF_HMAC_SHA2_512"}
 KE_NAMES = {0: "NONE", 14: "MODP_2048", 15: "MODP_3072", 19: "ECP_256", 20: "ECP_384", 21: "ECP_521",
             31: "CURVE25519", 32: "CURVE448"}
 EXCHANGES = {34: "IKE_SA_INIT", 35: "IKE_AUTH", 36: "CREATE_CHILD_SA", 37: "INFORMATIONAL"}
 PAYLOADS = {33: "SA", 34: "KE", 35: "IDi", 36: "IDr", 37: "CERT", 38: "CERTREQ", 39: "AUTH", 40: "Nonce",
             41: "N", 42: "D", 43: "V", 44: "TSi", 45: "TSr", 46: "SK", 47: "CP", 48: "EAP", 53: "SKF"}
-AEAD = {18: 8, 19: 12, 20: 16, 28: 16}  # ICV length
 
 # ------------------------------------------------------------------ pcap --
 
@@ -286,7 +276,7 @@ def walk(np, data, off):
     return out
 
 
-def sk_open(msg, encr, keybits, integ, ke, ka):
+def sk_open(msg, encr, integ, ke, ka):
     """Decrypts msg's SK/SKF with encryption key ke and integrity key ka (None
     for AEAD): returns the plaintext payloads or None if it does not verify."""
     typ, off, num, total = msg.sk
@@ -309,7 +299,7 @@ def sk_open(msg, encr, keybits, integ, ke, ka):
         except (InvalidTag, ValueError):
             return None
     else:
-        name, iid, h, trunc, klen = INTEG_BY_ID[integ]
+        h, trunc = INTEG[integ]
         icv = raw[len(raw) - trunc:]
         want = hmac.new(ka, raw[:len(raw) - trunc], h).digest()[:trunc]
         if not hmac.compare_digest(icv, want):
@@ -373,7 +363,7 @@ def esp_open(pkt, encr, integ, ke, ka):
         except InvalidTag:
             return None
     else:
-        name, iid, h, trunc, klen = INTEG_BY_ID[integ]
+        h, trunc = INTEG[integ]
         if not hmac.compare_digest(pkt[-trunc:], hmac.new(ka, pkt[:-trunc], h).digest()[:trunc]):
             return None
         iv, ct = pkt[8:24], pkt[24:-trunc]
@@ -475,13 +465,12 @@ def extract(a):
         integ = sa["trans"].get(3, (0, 0))[0]
         ke = b["sk_ei"] if m.initiator else b["sk_er"]
         ka = b.get("sk_ai" if m.initiator else "sk_ar")
-        return sk_open(m, encr, kb, integ, ke, ka)
+        return sk_open(m, encr, integ, ke, ka)
 
     # Messages are processed in capture order, so an IKE SA's keys are known
     # before the CREATE_CHILD_SA that makes its successor is decrypted.
     pending_frag = {}
     child_wire = []  # CHILD_SAs as negotiated on the wire
-    ike_rekeys = []
     exch_req = {}
     seen = {}  # retransmissions repeat a datagram byte for byte
     for m in encrypted:
@@ -526,7 +515,7 @@ def extract(a):
         pls = inner_payloads(np, plain)
         for p in parts:
             p.full = pls
-        process_exchange(m, pls, sa, exch_req, child_wire, ike_rekeys, new_sa)
+        process_exchange(m, pls, sa, exch_req, child_wire, new_sa)
     if pending_frag:
         sys.exit("incomplete fragment sets: %s" % list(pending_frag))
 
@@ -547,7 +536,7 @@ def extract(a):
                 if sa["blocks"][side].get(f) != k.get(f):
                     sys.exit("IKE SA %s: peers logged different %s" % (sa["spi_i"], f))
         prf_id = sa["trans"][2][0]
-        alg = PRF_BY_ID[prf_id][1]
+        alg = PRF[prf_id]
         ni, nr = sa["nonce_i"], sa["nonce_r"]
         if sa["rekey_of"] is None:
             skeyseed = prf(alg, ni + nr, k["shared_secret"])
@@ -589,7 +578,7 @@ def extract(a):
             if b["outbound"]["spi"] != want_out:
                 sys.exit("CHILD_SA %s: peer %s's outbound SPI is %s" % (i2r, side, b["outbound"]["spi"]))
         sa = cw["ike_sa"]
-        alg = PRF_BY_ID[sa["trans"][2][0]][1]
+        alg = PRF[sa["trans"][2][0]]
         encr, kbits = cw["trans"][1]
         integ = cw["trans"].get(3, (0, 0))[0]
         seed = (first.get("shared_secret") or b"") + cw["nonce_i"] + cw["nonce_r"]
@@ -643,7 +632,7 @@ def extract(a):
     write(a, d, frames, ike, esp, keepalives, sas, children, logs)
 
 
-def process_exchange(m, pls, sa, exch_req, child_wire, ike_rekeys, new_sa):
+def process_exchange(m, pls, sa, exch_req, child_wire, new_sa):
     """Learns CHILD_SAs and rekeyed IKE SAs from a decrypted exchange."""
     m.inner = pls
     for t, body in pls:
@@ -678,7 +667,7 @@ def process_exchange(m, pls, sa, exch_req, child_wire, ike_rekeys, new_sa):
         (proto, spi_r, trans), = parse_sa(rs[33][0])
         spi_i = [p for p in parse_sa(rq[33][0]) if p[0] == proto][0][1]
         if proto == 1:  # a new IKE SA (2.18)
-            new = new_sa(spi_i=spi_i, spi_r=spi_r, initiator_addr=req.src, responder_addr=req.dst,
+            new_sa(spi_i=spi_i, spi_r=spi_r, initiator_addr=req.src, responder_addr=req.dst,
                          created_by="CREATE_CHILD_SA", rekey_of=sa, parent=sa,
                          nonce_i=rq[40][0], nonce_r=rs[40][0], trans=trans,
                          ke_i=rq[34][0][4:], ke_r=rs[34][0][4:],
@@ -716,7 +705,7 @@ def ike_ws_encr(encr, bits):
     return None  # tshark 4.0 has no ChaCha20-Poly1305 for IKEv2 or ESP
 
 
-def summary(types, plain_pls=None):
+def summary(types):
     return " ".join(PAYLOADS.get(t, str(t)) for t in types)
 
 
@@ -733,7 +722,6 @@ def write(a, d, frames, ike, esp, keepalives, sas, children, logs):
         if m:
             version = m.group(1)
 
-    ids = {}
     for i, sa in enumerate(sas):
         sa["id"] = "ike%d" % (i + 1)
     for i, cw in enumerate(children):
