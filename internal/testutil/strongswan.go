@@ -34,7 +34,16 @@ import (
 //	config/{a,b}/               the strongswan.conf and swanctl.conf each peer ran
 //
 // Peer "a" always starts the first IKE SA; keys.json says who initiated
-// each later exchange.
+// each later exchange. Typical use in a conformance test:
+//
+//	for _, name := range testutil.StrongSwanScenarios(t) {
+//		s := testutil.LoadStrongSwan(t, name)
+//		for _, p := range s.Packets(t) {
+//			// ESP: child, sa := s.ESPSA(spi) gives sa.EncrKey, sa.IntegKey, child.Encr ...
+//			// IKE: ike := s.IKESA(spiI, spiR) gives ike.SKei, ike.SKar, ike.Encr ...
+//		}
+//		golden := s.Golden(t) // tshark's decode, decrypted where tshark can
+//	}
 
 // StrongSwan is one scenario's keys.json, with Dir set to its directory.
 type StrongSwan struct {
