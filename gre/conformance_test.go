@@ -247,3 +247,8 @@ func TestPublicVectors(t *testing.T) {
 		})
 	}
 }
+
+func readFrame(t *testing.T, file string, frame int) []byte {
+	t.Helper()
+	return testutil.ReadCapture(t, testutil.Testdata(t, "gre", file))[frame].Data
+}

@@ -159,14 +159,16 @@ func (it *Iterator) NullOffset() uint8 { return it.b[it.off-2] }
 // start of the list. It stops at the NULL SRE or an error; Parse or Iterator
 // report which.
 func All(b []byte) iter.Seq2[int, SRE] {
-	return func(yield func(int, SRE) bool) {
-		it := NewIterator(b)
-		for {
-			off := it.off
-			e, ok := it.Next()
-			if !ok || !yield(off, e) {
-				return
-			}
+	return func(yield func(int, SRE) bool) { all(b, yield) } // small enough to inline: no allocation
+}
+
+func all(b []byte, yield func(int, SRE) bool) {
+	it := NewIterator(b)
+	for {
+		off := it.off
+		e, ok := it.Next()
+		if !ok || !yield(off, e) {
+			return
 		}
 	}
 }
@@ -307,11 +309,13 @@ func (r IPv4Route) Active() (int, bool) {
 
 // All iterates over the addresses in order.
 func (r IPv4Route) All() iter.Seq2[int, netip.Addr] {
-	return func(yield func(int, netip.Addr) bool) {
-		for i := range r.Len() {
-			if !yield(i, r.Addr(i)) {
-				return
-			}
+	return func(yield func(int, netip.Addr) bool) { r.all(yield) }
+}
+
+func (r IPv4Route) all(yield func(int, netip.Addr) bool) {
+	for i := range r.Len() {
+		if !yield(i, r.Addr(i)) {
+			return
 		}
 	}
 }
@@ -344,11 +348,13 @@ func (r ASRoute) Active() (int, bool) {
 
 // All iterates over the AS numbers in order.
 func (r ASRoute) All() iter.Seq2[int, uint16] {
-	return func(yield func(int, uint16) bool) {
-		for i := range r.Len() {
-			if !yield(i, r.Number(i)) {
-				return
-			}
+	return func(yield func(int, uint16) bool) { r.all(yield) }
+}
+
+func (r ASRoute) all(yield func(int, uint16) bool) {
+	for i := range r.Len() {
+		if !yield(i, r.Number(i)) {
+			return
 		}
 	}
 }
