@@ -382,7 +382,7 @@ func TestParserNestedStackAllocatesNothing(t *testing.T) {
 	// value; decoding them again must not grow anything.
 	require.Zero(t, testing.AllocsPerRun(20, decodeAll))
 
-	_, err = p.decode(testutil.ReadCapture(t, testutil.Testdata(t, "gre", "routing.pcap"))[4].Data)
+	_, err := p.decode(testutil.ReadCapture(t, testutil.Testdata(t, "gre", "routing.pcap"))[4].Data)
 	require.NoError(t, err)
 	require.Len(t, p.outerGRE.Routing, 2, "routing list decoded into the reused value")
 	require.Equal(t, []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeIPv4, LayerTypeGRE}, p.decoded)
