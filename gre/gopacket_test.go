@@ -386,7 +386,7 @@ func TestParserNestedStackAllocatesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.outerGRE.Routing, 2, "routing list decoded into the reused value")
 	require.Equal(t, []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeIPv4, LayerTypeGRE}, p.decoded)
-	require.Equal(t, layers.LayerTypeICMPv4, p.innerLayers[len(p.innerLayers)-1])
+	require.Equal(t, []gopacket.LayerType{layers.LayerTypeIPv4, layers.LayerTypeICMPv4, gopacket.LayerTypePayload}, p.innerLayers)
 	require.Equal(t, "198.51.100.1", p.inIP4.SrcIP.String(), "inner IPv4 in its own value")
 	require.Equal(t, "192.0.2.1", p.ip4.SrcIP.String(), "outer IPv4 untouched")
 }
