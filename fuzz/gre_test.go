@@ -48,7 +48,7 @@ func greSeeds(f *testing.F) {
 	}
 	for _, s := range [][]byte{
 		{},
-		{0x00, 0x80, 0x08, 0x00, 0, 0, 0, 1},                   // A on version 0
+		{0x00, 0x80, 0x08, 0x00, 0, 0, 0, 1}, // A on version 0
 		{0x40, 0, 8, 0, 0, 0, 0, 0, 0x08, 0x00, 0, 4, 1, 2, 3}, // SRE past the end
 		{0x60, 0x81, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0x40, 0x01, 0, 0, 5, 0, 0, 0, 0, 0},
 	} {
