@@ -11,6 +11,11 @@ testdata/gre/malformed/expected.tsv (read by gre/conformance_test.go).
 Run with the system python, which has scapy (the pyenv python3 on PATH does
 not):  /usr/bin/python3 testdata/gen/gre.py
 Only documentation addresses are used; nothing is sent.
+
+  gre.py --vectors DIR   instead saves tshark's decode of the public captures
+                         in DIR (shared/vectors/gre) into
+                         testdata/vectors/gre/, limited to the GRE and ERSPAN
+                         trees so the files stay small.
 """
 import os
 import struct
@@ -161,7 +166,17 @@ def golden(paths):
     subprocess.run([os.path.join(HERE, "tshark-golden.sh")] + paths, check=True)
 
 
+def vectors(src):
+    out = os.path.normpath(os.path.join(HERE, "..", "vectors", "gre"))
+    os.makedirs(out, exist_ok=True)
+    caps = sorted(os.path.join(src, f) for f in os.listdir(src) if f.endswith((".pcap", ".pcapng")))
+    env = dict(os.environ, TSHARK_PROTOS="gre erspan _ws.malformed")
+    subprocess.run([os.path.join(HERE, "tshark-golden.sh"), "-o", out] + caps, check=True, env=env)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--vectors":
+        return vectors(sys.argv[2])
     os.makedirs(BAD, exist_ok=True)
     paths = []
     for name, pkts in variants().items():
