@@ -320,11 +320,18 @@ func (g *GRE) truncatedField(df gopacket.DecodeFeedback, data []byte, n int) err
 // DecodeFromBytes would refuse or a field the flags give no place on the
 // wire (see SerializeTo with FixLengths, which sets those flags).
 func (g *GRE) AppendBinary(b []byte) ([]byte, error) {
-	if err := g.validate(); err != nil {
+	if g.Flags&^(FlagStrict|FlagsReserved) == 0 && g.Version == Version0 && g.Recursion <= MaxRecursion &&
+		g.Checksum|g.Offset|uint16(g.NullSREOffset) == 0 && g.Key|g.Sequence|g.Ack == 0 && len(g.Routing) == 0 {
+		// RFC 2784 with no optional field: four octets.
+		return append(b, byte(g.Flags>>8)|g.Recursion, byte(g.Flags), byte(g.Protocol>>8), byte(g.Protocol)), nil
+	}
+	n, err := g.validLen()
+	if err != nil {
 		return b, err
 	}
-	n := g.HeaderLen()
-	b = slices.Grow(b, n)
+	if cap(b)-len(b) < n {
+		b = slices.Grow(b, n)
+	}
 	b = b[:len(b)+n]
 	g.put(b[len(b)-n:])
 	return b, nil
@@ -345,11 +352,11 @@ func (g *GRE) UnmarshalBinary(data []byte) error {
 // the checksum over both and stores it in g.Checksum as well; everything
 // else is written as it is.
 func (g *GRE) AppendPacket(b, payload []byte) ([]byte, error) {
-	if err := g.validate(); err != nil {
+	n, err := g.validLen()
+	if err != nil {
 		return b, err
 	}
 	start := len(b)
-	n := g.HeaderLen()
 	b = append(b, make([]byte, n)...)
 	b = append(b, payload...)
 	h := b[start:]
@@ -376,10 +383,11 @@ func (g *GRE) SerializeTo(b gopacket.SerializeBuffer, opts gopacket.SerializeOpt
 	if opts.FixLengths {
 		g.fixLengths(len(b.Bytes()))
 	}
-	if err := g.validate(); err != nil {
+	n, err := g.validLen()
+	if err != nil {
 		return err
 	}
-	h, err := b.PrependBytes(g.HeaderLen())
+	h, err := b.PrependBytes(n)
 	if err != nil {
 		return err
 	}
@@ -443,12 +451,33 @@ func (g *GRE) validate() error {
 		f |= FlagC // R puts Checksum and Offset on the wire as well
 	}
 	if used&^f == 0 && g.Recursion <= MaxRecursion && f&^flagsMask == 0 && (g.Version == Version1 || g.Version == Version0 && f&FlagA == 0) {
-		if f&FlagR == 0 {
-			return nil
-		}
-		return g.validateRouting()
+		return nil
 	}
 	return g.invalid(used &^ f)
+}
+
+// validLen validates g and returns its encoded length, walking a routing
+// list once.
+func (g *GRE) validLen() (int, error) {
+	if err := g.validate(); err != nil {
+		return 0, err
+	}
+	n := int(fixedLen[g.Flags>>12])
+	if g.Flags&FlagA != 0 {
+		n += 4
+	}
+	if g.Flags&FlagR == 0 {
+		return n, nil
+	}
+	rlen, err := sre.Validate(g.Routing, g.Offset)
+	if err != nil {
+		var de *errs.DecodeError
+		if errors.As(err, &de) && de.Field == "offset" {
+			return 0, errs.Wrap(err, "", 6)
+		}
+		return 0, errs.Wrap(err, "", n)
+	}
+	return n + rlen, nil
 }
 
 func (g *GRE) invalid(missing Flags) error {
@@ -475,20 +504,6 @@ func (g *GRE) invalid(missing Flags) error {
 	default:
 		return errs.Malformed("gre", "routing", 4, "routing set but R clear")
 	}
-}
-
-func (g *GRE) validateRouting() error {
-	base := int(fixedLen[g.Flags>>12])
-	if g.Flags&FlagA != 0 {
-		base += 4
-	}
-	if err := sre.Check(g.Routing); err != nil {
-		return errs.Wrap(err, "", base)
-	}
-	if _, err := sre.Active(g.Routing, g.Offset); err != nil {
-		return errs.Wrap(err, "", 6)
-	}
-	return nil
 }
 
 // put writes the header into h, which has HeaderLen bytes.

@@ -221,7 +221,8 @@ func Append(b []byte, list []SRE, nullOffset uint8) ([]byte, error) {
 // Append's checks passed.
 func Put(dst []byte, list []SRE, nullOffset uint8) {
 	off := 0
-	for _, e := range list {
+	for i := range list {
+		e := &list[i]
 		binary.BigEndian.PutUint16(dst[off:], e.AddressFamily)
 		dst[off+2], dst[off+3] = e.SREOffset, e.SRELength
 		off += HeaderLen + copy(dst[off+HeaderLen:], e.RoutingInformation)
@@ -232,13 +233,33 @@ func Put(dst []byte, list []SRE, nullOffset uint8) {
 // Check validates list as Append would, without encoding.
 func Check(list []SRE) error {
 	off := 0
-	for _, e := range list {
-		if err := e.validate(off); err != nil {
+	for i := range list {
+		if err := list[i].validate(off); err != nil {
 			return err
 		}
-		off += e.Len()
+		off += list[i].Len()
 	}
 	return nil
+}
+
+// Validate checks list as Append would and offset as Active would, in one
+// pass, and returns Len(list). Errors from the offset check have offset 0
+// (the caller shifts them); the others count from the start of the list.
+func Validate(list []SRE, offset uint16) (int, error) {
+	off, at := 0, false
+	for i := range list {
+		e := &list[i]
+		if e.SRELength == 0 && e.AddressFamily == 0 || int(e.SRELength) != len(e.RoutingInformation) {
+			return 0, e.validate(off)
+		}
+		at = at || int(offset) == off
+		off += HeaderLen + len(e.RoutingInformation)
+	}
+	if !at && int(offset) != off {
+		_, err := Active(list, offset)
+		return 0, err
+	}
+	return off + HeaderLen, nil
 }
 
 // Active returns the index in list of the SRE that the GRE Offset field
