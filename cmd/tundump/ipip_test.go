@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
-func tundump(t *testing.T, args ...string) string {
+// tundumpOK runs tundump and requires a zero exit.
+func tundumpOK(t *testing.T, args ...string) string {
 	t.Helper()
-	var out, errb bytes.Buffer
-	if code := run(args, &out, &errb); code != 0 {
-		t.Fatalf("tundump %v: exit %d: %s", args, code, errb.String())
-	}
-	return out.String()
+	code, out, errOut := tundump(t, args...)
+	require.Zero(t, code, errOut)
+	return out
 }
 
 // TestIPTunnelStacks: tundump names the tunnel kind, both endpoints, the
@@ -33,7 +33,7 @@ func TestIPTunnelStacks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			out := tundump(t, "-r", filepath.Join(td, tt.file))
+			out := tundumpOK(t, "-r", filepath.Join(td, tt.file))
 			for _, w := range tt.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
@@ -42,11 +42,11 @@ func TestIPTunnelStacks(t *testing.T) {
 		})
 	}
 	// Plain IP headers keep no describer output.
-	out := tundump(t)
+	out := tundumpOK(t)
 	if strings.Contains(out, "IPv4[") {
 		t.Errorf("the VXLAN sample's IPv4 headers got a tunnel summary:\n%s", out)
 	}
-	v := tundump(t, "-r", filepath.Join(td, "ipip/ipip-4in6-tel.pcap"), "-V")
+	v := tundumpOK(t, "-r", filepath.Join(td, "ipip/ipip-4in6-tel.pcap"), "-V")
 	for _, w := range []string{"tunnel: 4in6 (RFC 2473)", "tunnel encapsulation limit: 4", "check: ok"} {
 		if !strings.Contains(v, w) {
 			t.Errorf("-V lacks %q", w)
