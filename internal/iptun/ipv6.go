@@ -109,37 +109,40 @@ func (c *Chain) HasTEL() bool { return c.TELOffset >= 0 }
 // action bits are not "skip" is refused. base is h's offset in the layer.
 func WalkIPv6(h IPv6, layer, which string, base int) (Chain, error) {
 	c := Chain{Proto: h.NextHeader(), Offset: IPv6HeaderLen, TELOffset: -1}
-	first := true
-	for {
-		off := c.Offset
+	err := c.walk(h, layer, which, base)
+	return c, err
+}
+
+func (c *Chain) walk(h IPv6, layer, which string, base int) error {
+	for off := IPv6HeaderLen; ; {
 		var n int
 		switch c.Proto {
 		case ProtoHopByHop, ProtoDstOpts, ProtoRouting:
-			if c.Proto == ProtoHopByHop && !first {
-				return c, errs.Malformed(layer, which+" hop-by-hop header", base+off, "hop-by-hop options not first (RFC 8200 §4.1)")
+			if c.Proto == ProtoHopByHop && off != IPv6HeaderLen {
+				return errs.Malformed(layer, which+" hop-by-hop header", base+off, "hop-by-hop options not first (RFC 8200 §4.1)")
 			}
 			if len(h)-off < 2 {
-				return c, errs.Truncated(layer, which+" extension header", base+off, 2, len(h)-off)
+				return errs.Truncated(layer, which+" extension header", base+off, 2, len(h)-off)
 			}
 			n = (int(h[off+1]) + 1) * 8
 		case ProtoFragment:
 			n = FragmentHeaderLen
 		case ProtoAH:
 			if len(h)-off < 2 {
-				return c, errs.Truncated(layer, which+" AH header", base+off, 2, len(h)-off)
+				return errs.Truncated(layer, which+" AH header", base+off, 2, len(h)-off)
 			}
 			n = (int(h[off+1]) + 2) * 4
 		default:
-			return c, nil
+			return nil
 		}
 		if n > len(h)-off {
-			return c, errs.Truncated(layer, which+" extension header", base+off, n, len(h)-off)
+			return errs.Truncated(layer, which+" extension header", base+off, n, len(h)-off)
 		}
 		ext := h[off : off+n]
 		switch c.Proto {
 		case ProtoHopByHop, ProtoDstOpts:
-			if err := walkOptions(ext, &c, c.Proto == ProtoDstOpts, off, layer, which, base); err != nil {
-				return c, err
+			if err := c.options(ext, off, layer, which, base); err != nil {
+				return err
 			}
 		case ProtoFragment:
 			fo := binary.BigEndian.Uint16(ext[2:])
@@ -149,45 +152,44 @@ func WalkIPv6(h IPv6, layer, which string, base int) (Chain, error) {
 			c.FragmentID = binary.BigEndian.Uint32(ext[4:])
 			if c.FragmentOffset != 0 {
 				c.Proto, c.Offset = ext[0], off+n
-				return c, nil
+				return nil
 			}
 		}
-		first = false
-		c.Proto, c.Offset = ext[0], off+n
+		off += n
+		c.Proto, c.Offset = ext[0], off
 	}
 }
 
-// walkOptions checks the TLV options of a Hop-by-Hop or Destination Options
-// header and records a Tunnel Encapsulation Limit (destination options only).
-func walkOptions(ext []byte, c *Chain, dest bool, off int, layer, which string, base int) error {
-	opts := ext[2:]
-	for i := 0; i < len(opts); {
-		t := opts[i]
+// options checks the TLV options of a Hop-by-Hop or Destination Options
+// header at off and records a Tunnel Encapsulation Limit (destination
+// options only).
+func (c *Chain) options(ext []byte, off int, layer, which string, base int) error {
+	dest := c.Proto == ProtoDstOpts
+	for i := 2; i < len(ext); {
+		t := ext[i]
 		if t == optPad1 {
 			i++
 			continue
 		}
-		at := base + off + 2 + i
-		if i+2 > len(opts) {
-			return errs.Truncated(layer, which+" option", at, 2, len(opts)-i)
+		if i+2 > len(ext) {
+			return errs.Truncated(layer, which+" option", base+off+i, 2, len(ext)-i)
 		}
-		l := int(opts[i+1])
-		if i+2+l > len(opts) {
-			return errs.Truncated(layer, which+" option", at, 2+l, len(opts)-i)
+		l := int(ext[i+1])
+		if i+2+l > len(ext) {
+			return errs.Truncated(layer, which+" option", base+off+i, 2+l, len(ext)-i)
 		}
 		switch {
 		case t == optPadN:
 		case t == OptTEL && dest:
 			if l != 1 {
-				return errs.MalformedValue(layer, which+" tunnel encapsulation limit", at+1, "option data length is not 1", l, 1)
+				return errs.MalformedValue(layer, which+" tunnel encapsulation limit", base+off+i+1, "option data length is not 1", l, 1)
 			}
-			c.TELOffset = off + 2 + i + 2
-			c.TEL = opts[i+2]
+			c.TELOffset, c.TEL = off+i+2, ext[i+2]
 		case t == optRouterAlert && !dest:
 		case t == optJumbo:
-			return errs.New(layer, which+" jumbo payload option", at, errs.ErrUnsupported, "jumbogram (RFC 2675) not supported")
+			return errs.New(layer, which+" jumbo payload option", base+off+i, errs.ErrUnsupported, "jumbogram (RFC 2675) not supported")
 		case t>>6 != 0:
-			return failValue(layer, which+" option", at, errs.ErrUnsupported,
+			return failValue(layer, which+" option", base+off+i, errs.ErrUnsupported,
 				"unrecognized option whose action is to discard (RFC 8200 §4.2)", int(t), 0)
 		}
 		i += 2 + l

@@ -1,6 +1,7 @@
 package iptun
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"sync/atomic"
 
@@ -53,16 +54,19 @@ func validSource4(b [4]byte) bool {
 // than the unspecified address, which Duplicate Address Detection uses), and
 // IPv4-mapped addresses.
 func ValidSource6(a netip.Addr) bool {
-	if a.IsMulticast() || a.IsLoopback() || a.Is4In6() {
-		return false
-	}
 	b := a.As16()
-	for _, x := range b[:12] {
-		if x != 0 {
-			return true
-		}
+	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	switch {
+	case hi>>56 == 0xff:
+		return false // multicast
+	case hi != 0:
+		return true
+	case lo>>32 == 0xffff:
+		return false // IPv4-mapped
+	case lo>>32 == 0:
+		return lo == 0 // :: (DAD) valid; ::1 and IPv4-compatible not
 	}
-	return a == netip.IPv6Unspecified()
+	return true
 }
 
 // validDestination refuses loopback and unspecified inner destinations:
