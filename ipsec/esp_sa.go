@@ -256,8 +256,7 @@ type InboundESP struct {
 	esn  bool
 	skip bool
 	eng  *engine
-	mu   sync.Mutex
-	win  replayWindow
+	rx   receiver
 }
 
 // NewInboundESP builds the receiving side of an ESP SA.
@@ -266,13 +265,9 @@ func NewInboundESP(c Config) (*InboundESP, error) {
 	if err != nil {
 		return nil, err
 	}
-	size := c.ReplayWindow
-	if size == 0 {
-		size = DefaultReplayWindow
-	}
 	disabled := c.DisableReplay || (eng.integ.hmac == nil && eng.kind != kindAEAD && eng.kind != kindGMAC)
-	sa := &InboundESP{spi: c.SPI, esn: c.ESN, skip: c.InsecureSkipICV, eng: eng,
-		win: newReplayWindow(size, c.Seq, disabled)}
+	sa := &InboundESP{spi: c.SPI, esn: c.ESN, skip: c.InsecureSkipICV, eng: eng}
+	sa.rx.init(&c, disabled)
 	sa.cfg = redacted(c)
 	return sa, nil
 }
@@ -299,11 +294,7 @@ func (sa *InboundESP) Addrs() (src, dst netip.Addr) { return sa.cfg.Src, sa.cfg.
 func (sa *InboundESP) PayloadOffset() int { return 8 + sa.eng.encr.ivLen }
 
 // HighestSeq returns the highest sequence number accepted so far.
-func (sa *InboundESP) HighestSeq() uint64 {
-	sa.mu.Lock()
-	defer sa.mu.Unlock()
-	return sa.win.top
-}
+func (sa *InboundESP) HighestSeq() uint64 { return sa.rx.highest() }
 
 // Opened is what Open recovered from an ESP packet.
 type Opened struct {
@@ -341,9 +332,12 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 	if binary.BigEndian.Uint32(packet) != sa.spi {
 		return Opened{Data: dst}, errESPSPI
 	}
-	seq, err := sa.checkSeq(binary.BigEndian.Uint32(packet[4:]))
-	if err != nil {
-		return Opened{Data: dst}, err
+	seq, verdict := sa.rx.check(binary.BigEndian.Uint32(packet[4:]))
+	switch verdict {
+	case seqReplay:
+		return Opened{Data: dst}, errESPReplay
+	case seqZero:
+		return Opened{Data: dst}, errESPSeqZero
 	}
 	icvOff := len(packet) - e.icv
 	ct := packet[ptOff:icvOff]
@@ -377,7 +371,7 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 			copy(out, ct)
 		}
 	}
-	if !sa.accept(seq) {
+	if !sa.rx.accept(seq) {
 		clear(out)
 		return Opened{Data: dst}, errESPReplay
 	}
@@ -394,33 +388,6 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 	}
 	return Opened{Data: ret[:len(dst)+end], Payload: out[:end], NextHeader: layers.IPProtocol(out[n-1]),
 		Seq: seq, PadLen: padLen}, nil
-}
-
-// checkSeq infers the full sequence number and checks it against the
-// window, before any cryptography.
-func (sa *InboundESP) checkSeq(lo uint32) (uint64, error) {
-	sa.mu.Lock()
-	defer sa.mu.Unlock()
-	seq := uint64(lo)
-	if sa.esn {
-		var ok bool
-		if seq, ok = sa.win.inferESN(lo); !ok {
-			return 0, errESPReplay
-		}
-	}
-	if seq == 0 {
-		return 0, errESPSeqZero
-	}
-	if !sa.win.check(seq) {
-		return 0, errESPReplay
-	}
-	return seq, nil
-}
-
-func (sa *InboundESP) accept(seq uint64) bool {
-	sa.mu.Lock()
-	defer sa.mu.Unlock()
-	return sa.win.accept(seq)
 }
 
 // sliceForAppend extends in by n octets, reusing its capacity when it can,

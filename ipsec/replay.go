@@ -1,5 +1,7 @@
 package ipsec
 
+import "sync"
+
 // Anti-replay window (RFC 4303 §3.4.3, RFC 4302 §3.4.3) kept as a ring of
 // 64-bit blocks in the style of RFC 6479: advancing the window clears whole
 // blocks instead of shifting a bitmap, so a window of 4096 packets costs the
@@ -95,4 +97,63 @@ func (w *replayWindow) accept(seq uint64) bool {
 	}
 	w.blocks[(seq>>6)&w.mask] |= 1 << (seq & 63)
 	return true
+}
+
+// receiver is the inbound sequence number state shared by ESP and AH SAs:
+// the window behind a mutex, so concurrent Opens see a consistent window.
+type receiver struct {
+	mu  sync.Mutex
+	win replayWindow
+	esn bool
+}
+
+func (r *receiver) init(c *Config, disabled bool) {
+	size := c.ReplayWindow
+	if size == 0 {
+		size = DefaultReplayWindow
+	}
+	r.esn = c.ESN
+	r.win = newReplayWindow(size, c.Seq, disabled)
+}
+
+// Verdicts of receiver.check.
+const (
+	seqOK = iota
+	seqReplay
+	seqZero
+)
+
+// check infers the full sequence number from its low 32 bits and checks it
+// against the window, before any cryptography (RFC 4303 §3.4.3).
+func (r *receiver) check(lo uint32) (uint64, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seq := uint64(lo)
+	if r.esn {
+		var ok bool
+		if seq, ok = r.win.inferESN(lo); !ok {
+			return 0, seqReplay
+		}
+	}
+	if seq == 0 {
+		return 0, seqZero
+	}
+	if !r.win.check(seq) {
+		return 0, seqReplay
+	}
+	return seq, seqOK
+}
+
+// accept records seq after its ICV verified; false if a concurrent Open
+// accepted it first.
+func (r *receiver) accept(seq uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.win.accept(seq)
+}
+
+func (r *receiver) highest() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.win.top
 }
