@@ -63,7 +63,9 @@ func newEngine(encr encrSpec, encrKey []byte, integ integSpec, integKey []byte) 
 			e.aead, err = chacha20poly1305.New(key)
 		} else {
 			e.block, err = aes.NewCipher(key)
-			if err == nil {
+			if err == nil && encr.icvLen < minGCMTag {
+				e.aead, err = cipher.NewGCM(e.block)
+			} else if err == nil {
 				e.aead, err = cipher.NewGCMWithTagSize(e.block, encr.icvLen)
 			}
 		}
@@ -111,6 +113,52 @@ func newEngine(encr encrSpec, encrKey []byte, integ integSpec, integKey []byte) 
 		return st
 	}
 	return e, nil
+}
+
+// minGCMTag is the shortest tag crypto/cipher's GCM accepts. RFC 4106's
+// 8-octet ICV is the first half of the 16-octet tag (NIST SP 800-38D
+// §5.2.1.2); sealGCMShort and openGCMShort derive it from the full tag.
+const minGCMTag = 12
+
+// truncatedTag reports whether the AEAD's ICV is shorter than the tag its
+// cipher.AEAD produces.
+func (e *engine) truncatedTag() bool { return e.kind == kindAEAD && e.icv < e.aead.Overhead() }
+
+// scratchFor returns st.scratch with room for n octets.
+func (st *opState) scratchFor(n int) []byte {
+	if cap(st.scratch) < n {
+		st.scratch = make([]byte, n, n+n/2)
+	}
+	return st.scratch[:n]
+}
+
+// sealGCMShort encrypts pt into ct (same length, may be the same memory)
+// and writes the truncated ICV into icv.
+func (e *engine) sealGCMShort(st *opState, nonce, ct, pt, aad, icv []byte) {
+	buf := st.scratchFor(len(pt) + 16)
+	out := e.aead.Seal(buf[:0], nonce, pt, aad)
+	copy(ct, out[:len(pt)])
+	copy(icv, out[len(pt):])
+}
+
+// openGCMShort checks a truncated ICV and decrypts ct into out. GCM's
+// stream is its own inverse, so sealing ct yields the candidate plaintext;
+// sealing that candidate yields the full tag of ct, whose first octets are
+// compared in constant time with icv. out is written only when they match,
+// so no unauthenticated plaintext leaves, as with crypto/cipher's own GCM
+// Open, which also decrypts while it authenticates.
+func (e *engine) openGCMShort(st *opState, nonce, out, ct, aad, icv []byte) bool {
+	n := len(ct)
+	buf := st.scratchFor(2 * (n + 16))
+	plain := e.aead.Seal(buf[:0], nonce, ct, nil)[:n]
+	tag := e.aead.Seal(buf[n+16:n+16], nonce, plain, aad)[n:]
+	if subtle.ConstantTimeCompare(tag[:len(icv)], icv) != 1 {
+		clear(buf)
+		return false
+	}
+	copy(out, plain)
+	clear(plain)
+	return true
 }
 
 func (e *engine) get() *opState   { return e.pool.Get().(*opState) }

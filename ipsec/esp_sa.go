@@ -162,6 +162,10 @@ func (sa *OutboundESP) seal(dst []byte, nh layers.IPProtocol, payload []byte, tf
 	defer e.put(st)
 	switch e.kind {
 	case kindAEAD:
+		if e.truncatedTag() {
+			e.sealGCMShort(st, e.nonce(st, iv), out[ptOff:icvOff], out[ptOff:icvOff], espAAD(st, out, seq, sa.esn), out[icvOff:])
+			return ret, nil
+		}
 		e.aead.Seal(out[ptOff:ptOff], e.nonce(st, iv), out[ptOff:icvOff], espAAD(st, out, seq, sa.esn))
 		return ret, nil
 	case kindGMAC:
@@ -224,11 +228,7 @@ func gmacAAD(st *opState, pkt []byte, seq uint64, esn bool) []byte {
 	if !esn {
 		return pkt
 	}
-	n := len(pkt) + 4
-	if cap(st.scratch) < n {
-		st.scratch = make([]byte, n, n+n/2)
-	}
-	a := st.scratch[:n]
+	a := st.scratchFor(len(pkt) + 4)
 	copy(a[:4], pkt[:4])
 	binary.BigEndian.PutUint32(a[4:], uint32(seq>>32))
 	copy(a[8:], pkt[4:])
@@ -350,7 +350,11 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 	ret, out := sliceForAppend(dst, len(ct))
 	switch e.kind {
 	case kindAEAD:
-		if _, err := e.aead.Open(out[:0], e.nonce(st, iv), packet[ptOff:], espAAD(st, packet, seq, sa.esn)); err != nil {
+		if e.truncatedTag() {
+			if !e.openGCMShort(st, e.nonce(st, iv), out, ct, espAAD(st, packet, seq, sa.esn), packet[icvOff:]) {
+				return Opened{Data: dst}, errESPAuth
+			}
+		} else if _, err := e.aead.Open(out[:0], e.nonce(st, iv), packet[ptOff:], espAAD(st, packet, seq, sa.esn)); err != nil {
 			return Opened{Data: dst}, errESPAuth
 		}
 	case kindGMAC:
