@@ -318,7 +318,7 @@ func TestAHRoutingHeaderPredicted(t *testing.T) {
 	a2 := netip.MustParseAddr("2001:db8::a2").As16()
 	d := netip.MustParseAddr("2001:db8::d").As16()
 	rh := []byte{17, 4, 0, 2, 0, 0, 0, 0}
-	rh = append(append(append(rh, a2[:]...), d[:]...))
+	rh = append(append(rh, a2[:]...), d[:]...)
 	pkt := ipv6Packet(t, nhRouting, rh, []byte("\x12\x34\x00\x35\x00\x0chello"))
 	copy(pkt[24:40], a1[:])
 	tx, _ := NewOutboundAH(c)
