@@ -377,5 +377,6 @@ func ipv4Packet(t testing.TB, proto byte, payload []byte) []byte {
 	copy(p[16:], []byte{192, 0, 2, 2})
 	p = append(p, payload...)
 	require.NoError(t, fixIPHeader(p, 4))
+	setUDPChecksum(t, p)
 	return p
 }

@@ -38,6 +38,27 @@ func TestDecapECN(t *testing.T) {
 	}
 }
 
+// udpSeg is a UDP datagram (port 4660 to 9, "hello"); setUDPChecksum fills
+// in its checksum once it sits in a packet.
+var udpSeg = []byte("\x12\x34\x00\x09\x00\x0d\x00\x00hello")
+
+// setUDPChecksum computes the checksum of the UDP datagram in an IP packet.
+func setUDPChecksum(t testing.TB, p []byte) {
+	h, found, err := findHeader(p, 17)
+	require.NoError(t, err)
+	if !found {
+		return
+	}
+	u := p[h.off:]
+	u[6], u[7] = 0, 0
+	src, dst := ipAddrs(p, h.version)
+	c := checksum.Checksum(u, checksum.PseudoHeader(src, dst, 17, len(u)))
+	if c == 0 {
+		c = 0xffff
+	}
+	binary.BigEndian.PutUint16(u[6:], c)
+}
+
 func ipv6Packet(t testing.TB, nh byte, ext, payload []byte) []byte {
 	p := make([]byte, 40, 40+len(ext)+len(payload))
 	p[0], p[6], p[7] = 0x60, nh, 64
@@ -47,13 +68,14 @@ func ipv6Packet(t testing.TB, nh byte, ext, payload []byte) []byte {
 	copy(p[24:], b[:])
 	p = append(append(p, ext...), payload...)
 	require.NoError(t, fixIPHeader(p, 6))
+	setUDPChecksum(t, p)
 	return p
 }
 
 // udpPacket is an IPv4 or IPv6 UDP datagram with a valid checksum and the
 // given TOS / traffic class and DF.
 func udpPacket(t testing.TB, v6 bool, tos uint8, df bool) []byte {
-	payload := []byte("\x12\x34\x00\x35\x00\x0chello")
+	payload := udpSeg
 	var p []byte
 	if v6 {
 		p = ipv6Packet(t, 17, nil, payload)
@@ -203,6 +225,7 @@ func ipv4WithOptions(t testing.TB, payload []byte) []byte {
 	copy(p[20:], opts)
 	p = append(p, payload...)
 	require.NoError(t, fixIPHeader(p, 4))
+	setUDPChecksum(t, p)
 	return p
 }
 
@@ -212,7 +235,7 @@ func ipv4WithOptions(t testing.TB, payload []byte) []byte {
 func ipv6WithExtensions(t testing.TB) []byte {
 	hbh := []byte{60, 1, 0x05, 2, 0, 0, 0x3e, 4, 1, 2, 3, 4, 1, 0, 0, 0}
 	dst := []byte{17, 0, 0x1e, 4, 9, 9, 9, 9}
-	return ipv6Packet(t, 0, append(hbh, dst...), []byte("\x12\x34\x00\x35\x00\x0chello"))
+	return ipv6Packet(t, 0, append(hbh, dst...), udpSeg)
 }
 
 func TestTransportModeRoundTrips(t *testing.T) {
@@ -222,7 +245,7 @@ func TestTransportModeRoundTrips(t *testing.T) {
 		// where ESP/AH must be inserted
 		at int
 	}{
-		{"IPv4 with options", func(t testing.TB) []byte { return ipv4WithOptions(t, []byte("\x12\x34\x00\x35\x00\x0chello")) }, 32},
+		{"IPv4 with options", func(t testing.TB) []byte { return ipv4WithOptions(t, udpSeg) }, 32},
 		{"IPv6 with hop-by-hop and destination options", ipv6WithExtensions, 64},
 	} {
 		t.Run(mk.name, func(t *testing.T) {
@@ -319,7 +342,7 @@ func TestAHRoutingHeaderPredicted(t *testing.T) {
 	d := netip.MustParseAddr("2001:db8::d").As16()
 	rh := []byte{17, 4, 0, 2, 0, 0, 0, 0}
 	rh = append(append(rh, a2[:]...), d[:]...)
-	pkt := ipv6Packet(t, nhRouting, rh, []byte("\x12\x34\x00\x35\x00\x0chello"))
+	pkt := ipv6Packet(t, nhRouting, rh, udpSeg)
 	copy(pkt[24:40], a1[:])
 	tx, _ := NewOutboundAH(c)
 	sealed, err := tx.SealTransport(nil, pkt)
@@ -349,7 +372,7 @@ func TestAHRoutingHeaderPredicted(t *testing.T) {
 	copy(p[12:], []byte{192, 0, 2, 1})
 	copy(p[16:], []byte{198, 51, 100, 7})
 	copy(p[20:], opt)
-	p = append(p, []byte("\x12\x34\x00\x35\x00\x0chello")...)
+	p = append(p, udpSeg...)
 	require.NoError(t, fixIPHeader(p, 4))
 	tx, _ = NewOutboundAH(c)
 	sealed, err = tx.SealTransport(nil, p)
