@@ -289,6 +289,12 @@ func (sa *InboundESP) Protocol() Protocol { return ProtoESP }
 // Addrs returns the SA's source and destination (either may be unset).
 func (sa *InboundESP) Addrs() (src, dst netip.Addr) { return sa.cfg.Src, sa.cfg.Dst }
 
+// VerifiesICV reports whether Open checks an ICV: false for
+// confidentiality-only SAs and those built with InsecureSkipICV.
+func (sa *InboundESP) VerifiesICV() bool {
+	return !sa.skip && (sa.eng.integ.hmac != nil || sa.eng.kind == kindAEAD || sa.eng.kind == kindGMAC)
+}
+
 // PayloadOffset is where the ciphertext starts in an ESP packet: Open with
 // dst = packet[PayloadOffset():][:0] decrypts in place.
 func (sa *InboundESP) PayloadOffset() int { return 8 + sa.eng.encr.ivLen }
