@@ -57,6 +57,7 @@ var (
 	errIPVersion      = errs.New("ip", "version", 0, errs.ErrUnsupported, "not IPv4 or IPv6")
 	errIPOptions      = errs.New("ip", "options", 20, errs.ErrMalformed, "an IPv4 option runs past the header")
 	errIPv6ExtHeader  = errs.New("ipv6", "extension header", 40, errs.ErrMalformed, "an extension header or option runs past the packet")
+	errIPFragment     = errs.New("ip", "fragment", 6, errs.ErrMalformed, "a fragment: reassemble before IPsec processing")
 	errIPLength       = errs.New("ip", "length", 2, errs.ErrMalformed, "length field disagrees with the packet")
 	errTunnelProtocol = errs.New("ipsec", "next header", 0, errs.ErrUnsupported, "tunnel mode payload is not IPv4 or IPv6")
 )

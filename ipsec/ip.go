@@ -42,13 +42,19 @@ func ipVersion(pkt []byte) (int, error) {
 }
 
 // findHeader locates the first header with protocol number proto, walking
-// IPv6 hop-by-hop, routing, fragment and destination options headers.
+// IPv6 hop-by-hop, routing and destination options headers. A fragment
+// (IPv4 MF or offset, an IPv6 fragment header on the way) is refused: the
+// receiver must reassemble first and discard fragments offered to ESP or AH
+// (RFC 4303 §3.4.1, RFC 4302 §3.4.1).
 func findHeader(pkt []byte, proto uint8) (ipHeader, bool, error) {
 	v, err := ipVersion(pkt)
 	if err != nil {
 		return ipHeader{}, false, err
 	}
 	if v == 4 {
+		if binary.BigEndian.Uint16(pkt[6:8])&0x3fff != 0 {
+			return ipHeader{}, false, errIPFragment
+		}
 		h := ipHeader{version: 4, protoOff: 9, off: int(pkt[0]&0x0f) * 4}
 		return h, pkt[9] == proto, nil
 	}
@@ -57,6 +63,9 @@ func findHeader(pkt []byte, proto uint8) (ipHeader, bool, error) {
 		nh := pkt[h.protoOff]
 		if nh == proto {
 			return h, true, nil
+		}
+		if nh == nhFragment {
+			return h, false, errIPFragment
 		}
 		n, ok := extLen(pkt, h.off, nh)
 		if !ok {
@@ -91,21 +100,28 @@ func extLen(pkt []byte, off int, nh uint8) (n int, ok bool) {
 }
 
 // insertionPoint is where transport mode puts ESP or AH (RFC 4303 §3.1.1,
-// RFC 4302 §3.1.1): after the IPv4 header; in IPv6 after hop-by-hop, routing
-// and fragment headers and after destination options that precede a
-// routing header or appear without one, as Linux and scapy place them.
+// RFC 4302 §3.1.1): after the IPv4 header; in IPv6 after hop-by-hop and
+// routing headers and after destination options that precede a routing
+// header or appear without one, as Linux and scapy place them. A fragment
+// is refused: IPsec applies before fragmentation (RFC 4303 §3.3.5).
 func insertionPoint(pkt []byte) (ipHeader, error) {
 	v, err := ipVersion(pkt)
 	if err != nil {
 		return ipHeader{}, err
 	}
 	if v == 4 {
+		if binary.BigEndian.Uint16(pkt[6:8])&0x3fff != 0 {
+			return ipHeader{}, errIPFragment
+		}
 		return ipHeader{version: 4, protoOff: 9, off: int(pkt[0]&0x0f) * 4}, nil
 	}
 	h := ipHeader{version: 6, protoOff: 6, off: 40}
 	routing := false
 	for range 64 {
 		nh := pkt[h.protoOff]
+		if nh == nhFragment {
+			return h, errIPFragment
+		}
 		if nh == nhDestOpts && routing {
 			return h, nil
 		}

@@ -45,9 +45,8 @@ var udpSeg = []byte("\x12\x34\x00\x09\x00\x0d\x00\x00hello")
 // setUDPChecksum computes the checksum of the UDP datagram in an IP packet.
 func setUDPChecksum(t testing.TB, p []byte) {
 	h, found, err := findHeader(p, 17)
-	require.NoError(t, err)
-	if !found {
-		return
+	if err != nil || !found {
+		return // a fragment keeps its checksum as it is
 	}
 	u := p[h.off:]
 	u[6], u[7] = 0, 0
@@ -408,4 +407,26 @@ func TestAHTunnelRoundTrips(t *testing.T) {
 	_, err := tx.SealTunnel(nil, udpPacket(t, false, 0, false), &Tunnel{Src: netip.MustParseAddr("192.0.2.1"),
 		Dst: netip.MustParseAddr("192.0.2.2"), UDPDstPort: 4500})
 	require.ErrorIs(t, err, ErrUnsupported)
+}
+
+// TestFragmentsRefused: ESP and AH processing refuse IP fragments (RFC 4303
+// §3.4.1, RFC 4302 §3.4.1) and transport mode refuses to protect one.
+func TestFragmentsRefused(t *testing.T) {
+	tx, rx := pair(t, Config{SPI: 0x800, Encr: EncrAESGCM16, EncrKey: key(20, 1)})
+	pkt, err := tx.SealTransport(nil, udpPacket(t, false, 0, false), nil)
+	require.NoError(t, err)
+	for _, flags := range [][2]byte{{0x20, 0}, {0, 0x10}} {
+		frag := bytes.Clone(pkt)
+		frag[6], frag[7] = flags[0], flags[1]
+		_, err = rx.OpenTransport(nil, frag)
+		require.ErrorIs(t, err, ErrMalformed)
+		_, err = tx.SealTransport(nil, frag, nil)
+		require.ErrorIs(t, err, ErrMalformed)
+		ah, _ := NewInboundAH(Config{SPI: 1, Integ: IntegHMACSHA196, IntegKey: key(20, 1)})
+		_, err = ah.Verify(frag)
+		require.ErrorIs(t, err, ErrMalformed)
+	}
+	v6 := ipv6Packet(t, nhFragment, []byte{17, 0, 0, 0, 0, 0, 0, 1}, udpSeg)
+	_, err = tx.SealTransport(nil, v6, nil)
+	require.ErrorIs(t, err, ErrMalformed)
 }

@@ -183,6 +183,9 @@ func uatAddr(s string) (netip.Addr, error) {
 // uatKey decodes a key as Wireshark does: 0x-prefixed hex (an odd digit
 // count gets a leading zero), otherwise the text itself.
 func uatKey(s string) (Key, error) {
+	if s == "" {
+		return nil, nil
+	}
 	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
 		h := s[2:]
 		if len(h)%2 == 1 {
