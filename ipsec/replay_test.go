@@ -41,7 +41,11 @@ func TestReplayWindowMatchesModel(t *testing.T) {
 		w := newReplayWindow(size, 0, false)
 		m := &refWindow{w: uint64(size), seen: map[uint64]bool{}}
 		var next uint64 = 1
-		for i := range 60000 {
+		steps := 60000
+		if testing.Short() {
+			steps = 8000
+		}
+		for i := range steps {
 			var s uint64
 			switch x := r.IntN(100); {
 			case x < 50:
