@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"sync"
 
 	"github.com/google/gopacket/layers"
 )
@@ -96,13 +95,12 @@ func (e *engine) ahICV(st *opState, pkt []byte, version, ahOff, ahLen int, seq u
 // OutboundAH is the sending side of an AH security association. It is safe
 // for concurrent use.
 type OutboundAH struct {
-	cfg  Config
-	spi  uint32
-	esn  bool
-	eng  *engine
-	seq  *sequence
-	ivMu sync.Mutex
-	ivs  io.Reader
+	cfg Config
+	spi uint32
+	esn bool
+	eng *engine
+	seq *sequence
+	ivs ivSource
 }
 
 // NewOutboundAH builds the sending side of an AH SA. Config.Encr and
@@ -112,7 +110,7 @@ func NewOutboundAH(c Config) (*OutboundAH, error) {
 	if err != nil {
 		return nil, err
 	}
-	sa := &OutboundAH{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: c.IVSource}
+	sa := &OutboundAH{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: ivSource{r: c.IVSource}}
 	sa.cfg = redacted(c)
 	return sa, nil
 }
@@ -165,14 +163,8 @@ func (sa *OutboundAH) SealInPlace(pkt []byte, ahOff int) error {
 }
 
 func (sa *OutboundAH) fillIV(iv []byte, seq uint64) error {
-	if sa.ivs != nil {
-		sa.ivMu.Lock()
-		_, err := io.ReadFull(sa.ivs, iv)
-		sa.ivMu.Unlock()
-		if err != nil {
-			return fmt.Errorf("ipsec: IV source: %w", err)
-		}
-		return nil
+	if sa.ivs.r != nil {
+		return sa.ivs.read(iv)
 	}
 	binary.BigEndian.PutUint64(iv, seq)
 	return nil
@@ -188,11 +180,7 @@ func (sa *OutboundAH) SealTransport(dst, ipPacket []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	end, err := ipPayloadEnd(ipPacket, h.version)
-	if err != nil {
-		return dst, err
-	}
-	ipPacket = ipPacket[:end]
+	ipPacket = ipPacket[:h.end]
 	n := sa.eng.ahLen(h.version)
 	ret, out := sliceForAppend(dst, len(ipPacket)+n)
 	copy(out[h.off+n:], ipPacket[h.off:])

@@ -51,13 +51,28 @@ func newSequence(c *Config) *sequence {
 // safe for concurrent use: each Seal takes the next sequence number
 // atomically and works on its own pooled crypto state.
 type OutboundESP struct {
-	cfg  Config // keys cleared; for printing and addresses
-	spi  uint32
-	esn  bool
-	eng  *engine
-	seq  *sequence
-	ivMu sync.Mutex
-	ivs  io.Reader
+	cfg Config // keys cleared; for printing and addresses
+	spi uint32
+	esn bool
+	eng *engine
+	seq *sequence
+	ivs ivSource
+}
+
+// ivSource is an injected IV reader (Config.IVSource), serialised because
+// an io.Reader need not be safe for concurrent use.
+type ivSource struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (s *ivSource) read(iv []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := io.ReadFull(s.r, iv); err != nil {
+		return fmt.Errorf("ipsec: IV source: %w", err)
+	}
+	return nil
 }
 
 // NewOutboundESP builds the sending side of an ESP SA.
@@ -66,7 +81,7 @@ func NewOutboundESP(c Config) (*OutboundESP, error) {
 	if err != nil {
 		return nil, err
 	}
-	sa := &OutboundESP{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: c.IVSource}
+	sa := &OutboundESP{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: ivSource{r: c.IVSource}}
 	sa.cfg = redacted(c)
 	return sa, nil
 }
@@ -186,14 +201,8 @@ func (sa *OutboundESP) fillIV(iv []byte, seq uint64) error {
 	if len(iv) == 0 {
 		return nil
 	}
-	if sa.ivs != nil {
-		sa.ivMu.Lock()
-		_, err := io.ReadFull(sa.ivs, iv)
-		sa.ivMu.Unlock()
-		if err != nil {
-			return fmt.Errorf("ipsec: IV source: %w", err)
-		}
-		return nil
+	if sa.ivs.r != nil {
+		return sa.ivs.read(iv)
 	}
 	if sa.eng.kind == kindCBC {
 		_, _ = rand.Read(iv) // never fails (crypto/rand, Go 1.24+)

@@ -19,6 +19,7 @@ type ipHeader struct {
 	version  int
 	protoOff int // offset of the Next Header / Protocol octet naming what is at off
 	off      int // offset of the header found (or of the insertion point)
+	end      int // for insertionPoint: where the IP length field ends the packet
 }
 
 // ipVersion checks the fixed header and returns 4 or 6.
@@ -105,6 +106,15 @@ func extLen(pkt []byte, off int, nh uint8) (n int, ok bool) {
 // header or appear without one, as Linux and scapy place them. A fragment
 // is refused: IPsec applies before fragmentation (RFC 4303 §3.3.5).
 func insertionPoint(pkt []byte) (ipHeader, error) {
+	h, err := insertionPointOf(pkt)
+	if err != nil {
+		return h, err
+	}
+	h.end, err = ipPayloadEnd(pkt, h.version)
+	return h, err
+}
+
+func insertionPointOf(pkt []byte) (ipHeader, error) {
 	v, err := ipVersion(pkt)
 	if err != nil {
 		return ipHeader{}, err

@@ -83,22 +83,34 @@ func (t *Tunnel) headerLen(version int) int {
 	return n
 }
 
-// innerTOS returns the inner packet's TOS / traffic class octet and its DF
-// bit (true for IPv6, which never fragments en route).
-func innerTOS(inner []byte) (tos uint8, df bool, proto layers.IPProtocol, err error) {
-	v, err := ipVersion(inner)
+// innerInfo is what the outer header takes from the inner packet.
+type innerInfo struct {
+	version int               // of the outer header
+	tos     uint8             // inner TOS / traffic class
+	df      bool              // inner DF (true for IPv6, which routers never fragment)
+	proto   layers.IPProtocol // 4 or 41
+}
+
+// inner checks the tunnel's addresses and reads the inner packet's header.
+func (t *Tunnel) inner(inner []byte) (innerInfo, error) {
+	v, err := t.version()
 	if err != nil {
-		return 0, false, 0, err
+		return innerInfo{}, err
 	}
-	if v == 4 {
-		return inner[1], inner[6]&0x40 != 0, layers.IPProtocolIPv4, nil
+	iv, err := ipVersion(inner)
+	if err != nil {
+		return innerInfo{}, err
 	}
-	return inner[0]<<4 | inner[1]>>4, true, layers.IPProtocolIPv6, nil
+	if iv == 4 {
+		return innerInfo{v, inner[1], inner[6]&0x40 != 0, layers.IPProtocolIPv4}, nil
+	}
+	return innerInfo{v, inner[0]<<4 | inner[1]>>4, true, layers.IPProtocolIPv6}, nil
 }
 
 // writeHeader fills the outer IP (and UDP) header at h, in front of
 // payloadLen octets of ESP or AH starting at h[t.headerLen():].
-func (t *Tunnel) writeHeader(h []byte, version int, proto layers.IPProtocol, tos uint8, innerDF bool, total int) error {
+func (t *Tunnel) writeHeader(h []byte, in innerInfo, proto layers.IPProtocol, total int) error {
+	version, tos, innerDF := in.version, in.tos, in.df
 	ttl := t.TTL
 	if ttl == 0 {
 		ttl = 64
@@ -183,22 +195,17 @@ func writeUDP(u, seg []byte, src, dst netip.Addr, sport, dport uint16, version i
 // packet (RFC 4303 §3.1.2). The outer DSCP and ECN follow RFC 4301
 // §5.1.2.1 and RFC 6040 §4.1. It allocates nothing when dst has room.
 func (sa *OutboundESP) SealTunnel(dst, inner []byte, t *Tunnel) ([]byte, error) {
-	v, err := t.version()
+	in, err := t.inner(inner)
 	if err != nil {
 		return dst, err
 	}
-	tos, df, nh, err := innerTOS(inner)
-	if err != nil {
-		return dst, err
-	}
-	hl := t.headerLen(v)
 	base := len(dst)
-	ret, _ := sliceForAppend(dst, hl)
-	ret, err = sa.Seal(ret, nh, inner)
+	ret, _ := sliceForAppend(dst, t.headerLen(in.version))
+	ret, err = sa.Seal(ret, in.proto, inner)
 	if err != nil {
 		return dst, err
 	}
-	if err := t.writeHeader(ret[base:], v, layers.IPProtocolESP, tos, df, len(ret)-base); err != nil {
+	if err := t.writeHeader(ret[base:], in, layers.IPProtocolESP, len(ret)-base); err != nil {
 		return dst, err
 	}
 	return ret, nil
@@ -217,10 +224,7 @@ func (sa *OutboundESP) SealTransport(dst, ipPacket []byte, udp *UDPPorts) ([]byt
 	if err != nil {
 		return dst, err
 	}
-	end, err := ipPayloadEnd(ipPacket, h.version)
-	if err != nil {
-		return dst, err
-	}
+	end := h.end
 	ul := 0
 	if udp != nil {
 		ul = 8
@@ -403,23 +407,19 @@ func (sa *OutboundAH) SealTunnel(dst, inner []byte, t *Tunnel) ([]byte, error) {
 	if t.UDPDstPort != 0 {
 		return dst, errs.New("ah", "tunnel", 0, errs.ErrUnsupported, "AH cannot be UDP-encapsulated (RFC 3948 covers ESP only)")
 	}
-	v, err := t.version()
+	in, err := t.inner(inner)
 	if err != nil {
 		return dst, err
 	}
-	tos, df, nh, err := innerTOS(inner)
-	if err != nil {
-		return dst, err
-	}
-	hl := t.headerLen(v)
-	n := sa.eng.ahLen(v)
+	hl := t.headerLen(in.version)
+	n := sa.eng.ahLen(in.version)
 	base := len(dst)
 	ret, out := sliceForAppend(dst, hl+n+len(inner))
 	copy(out[hl+n:], inner)
-	if err := t.writeHeader(out, v, layers.IPProtocolAH, tos, df, len(out)); err != nil {
+	if err := t.writeHeader(out, in, layers.IPProtocolAH, len(out)); err != nil {
 		return dst, err
 	}
-	out[hl], out[hl+1], out[hl+2], out[hl+3] = byte(nh), byte(n/4-2), 0, 0
+	out[hl], out[hl+1], out[hl+2], out[hl+3] = byte(in.proto), byte(n/4-2), 0, 0
 	if err := sa.SealInPlace(ret[base:], hl); err != nil {
 		return dst, err
 	}
