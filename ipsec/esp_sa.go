@@ -337,7 +337,8 @@ func (o Opened) Dummy() bool { return o.NextHeader == NoNextHeader }
 //
 // It allocates nothing when dst has room for len(packet) octets. dst must
 // not overlap packet, except exactly at packet[PayloadOffset():] to decrypt
-// in place.
+// in place; then, as with cipher.AEAD, a packet that fails authentication
+// may be left overwritten.
 func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 	e := sa.eng
 	ptOff := 8 + e.encr.ivLen
