@@ -231,9 +231,9 @@ func (v *VXLAN) AppendBinary(b []byte) ([]byte, error) {
 	if err := v.validate(); err != nil {
 		return b, err
 	}
-	b = append(b, byte(v.Flags), byte(v.PolicyFlags), 0, 0, 0, 0, 0, 0)
-	v.put(b[len(b)-HeaderLen:])
-	return b, nil
+	o2, o3 := v.octets23()
+	return append(b, byte(v.Flags), byte(v.PolicyFlags), o2, o3,
+		byte(v.VNI>>16), byte(v.VNI>>8), byte(v.VNI), v.Reserved2), nil
 }
 
 func (v *VXLAN) validate() error {
@@ -250,16 +250,20 @@ func (v *VXLAN) validate() error {
 	return nil
 }
 
+// octets23 returns octets 2 and 3 as the flags lay them out.
+func (v *VXLAN) octets23() (byte, byte) {
+	if v.IsGPE() {
+		return v.Reserved1, byte(v.NextProtocol)
+	}
+	return byte(v.GroupPolicyID >> 8), byte(v.GroupPolicyID)
+}
+
 // put writes the header into h, which has HeaderLen bytes.
 func (v *VXLAN) put(h []byte) {
+	_ = h[7]
 	h[0] = byte(v.Flags)
 	h[1] = byte(v.PolicyFlags)
-	if v.IsGPE() {
-		h[2] = v.Reserved1
-		h[3] = byte(v.NextProtocol)
-	} else {
-		binary.BigEndian.PutUint16(h[2:4], v.GroupPolicyID)
-	}
+	h[2], h[3] = v.octets23()
 	binary.BigEndian.PutUint32(h[4:8], v.VNI<<8|uint32(v.Reserved2))
 }
 

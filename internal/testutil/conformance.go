@@ -58,7 +58,7 @@ func IsOurs(lt gopacket.LayerType) bool {
 // and every layer of ours is encoded again and must give back exactly the
 // bytes it was decoded from. A mismatch reports the frame number, the field,
 // our value and tshark's.
-func Check(t *testing.T, c Capture) Result {
+func Check(t testing.TB, c Capture) Result {
 	t.Helper()
 	golden := c.Golden
 	if golden == "" {
