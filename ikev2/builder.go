@@ -27,6 +27,7 @@ type Builder struct {
 	np     int // offset of the Next Payload octet the next payload is linked from
 	cur    int // offset of the current payload's generic header, -1 before the first
 	curT   PayloadType
+	last   int // offset of the generic header written last (SK included), -1 before the first
 	sk     int // offset of the SK payload, -1 when there is none
 	closed bool
 	err    error
@@ -44,7 +45,7 @@ type Builder struct {
 // Start begins a message in buf (appending after what buf holds) with
 // header h; NextPayload and Length are written by the Builder.
 func (b *Builder) Start(buf []byte, h Header) {
-	*b = Builder{buf: buf, start: len(buf), cur: -1, sk: -1, prop: -1, trans: -1, lastProp: -1, lastTrans: -1}
+	*b = Builder{buf: buf, start: len(buf), cur: -1, last: -1, sk: -1, prop: -1, trans: -1, lastProp: -1, lastTrans: -1}
 	h.NextPayload, h.Length = PayloadNone, 0
 	if h.MajorVersion == 0 {
 		h.MajorVersion = Version
@@ -82,7 +83,7 @@ func (b *Builder) begin(t PayloadType) bool {
 		return false
 	}
 	b.buf[b.np] = byte(t)
-	b.cur, b.curT = len(b.buf), t
+	b.cur, b.curT, b.last = len(b.buf), t, len(b.buf)
 	b.np = b.cur
 	b.buf = append(b.buf, 0, 0, 0, 0)
 	return true
@@ -121,16 +122,17 @@ func (b *Builder) setLength(at, n int, what string) {
 
 // SetPayloadFlags sets the critical bit and the 7 reserved bits of the
 // payload written last (RFC 7296 §3.2: the critical bit MUST be clear on
-// the payloads it defines; this is for extensions and tests).
+// the payloads it defines; this is for extensions, tests and re-encoding
+// what was received).
 func (b *Builder) SetPayloadFlags(critical bool, reserved uint8) {
-	if b.err != nil || b.cur < 0 {
+	if b.err != nil || b.last < 0 {
 		return
 	}
 	v := reserved & 0x7f
 	if critical {
 		v |= 0x80
 	}
-	b.buf[b.cur+1] = v
+	b.buf[b.last+1] = v
 }
 
 // Finish closes the last payload, writes the message Length, and returns
