@@ -93,17 +93,17 @@ func tableOpener(t *testing.T, capture string) opener {
 		require.NoError(t, err)
 		keys[[2]uint64{e.SPIi, e.SPIr}] = pair{ini, res}
 	}
-	return func(msg []byte) (Opened, []byte, bool) {
+	return func(msg []byte) (opened, bool) {
 		h, _ := DecodeHeader(msg)
 		k, ok := keys[[2]uint64{h.SPIi, h.SPIr}]
 		if !ok {
-			return Opened{}, nil, false
+			return opened{}, false
 		}
 		p := protectorFor(msg, k.ini, k.res)
 		o, err := p.Open(nil, msg)
 		if err != nil {
-			return Opened{}, nil, false
+			return opened{}, false
 		}
-		return o, msg[len(msg)-p.ICVLen():], true
+		return opened{Opened: o, icv: msg[len(msg)-p.ICVLen():]}, true
 	}
 }

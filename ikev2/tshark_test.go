@@ -43,9 +43,18 @@ func bit(b bool) string {
 	return "0"
 }
 
-// opener decrypts the SK payload of a message for the renderer: it returns
-// the opened message and the ICV octets as received, or ok false.
-type opener func(msg []byte) (o Opened, icv []byte, ok bool)
+// opened is what an opener gives the renderer: the opened SK or SKF
+// payload, its ICV as received, and for the SKF fragment that completes a
+// message the reassembled message.
+type opened struct {
+	Opened
+	icv   []byte
+	whole Reassembled
+}
+
+// opener decrypts the SK or SKF payload of a message for the renderer, or
+// returns ok false.
+type opener func(msg []byte) (o opened, ok bool)
 
 // tsharkTree renders a whole message as tshark's "isakmp" object.
 func tsharkTree(t testing.TB, msg []byte, open opener) map[string]any {
@@ -232,16 +241,33 @@ func renderPayload(t testing.TB, p *Parser, ph PayloadHeader, msg []byte, open o
 		f := must(p.EncryptedFragment())
 		m["isakmp.frag.number"] = itoa(f.FragmentNumber)
 		m["isakmp.frag.total"] = itoa(f.TotalFragments)
-	case PayloadSK:
 		if open == nil {
 			break
 		}
-		o, icv, ok := open(msg)
+		o, ok := open(msg)
 		if !ok {
 			break
 		}
 		m["isakmp.enc.iv"] = colonHex(o.IV)
-		m["isakmp.enc.icd"] = colonHex(icv)
+		m["isakmp.enc.icd"] = colonHex(o.icv)
+		m["isakmp.enc.decrypted"] = map[string]any{"isakmp.enc.pad_length": itoa(len(o.Padding))}
+		if o.whole.Complete {
+			// tshark shows the reassembled message in the last fragment.
+			var ip Parser
+			ip.StartInner(p.Header(), o.whole.First, o.whole.Inner)
+			m["isakmp.typepayload"], m["isakmp.typepayload_tree"] = renderChain(t, &ip, nil, nil)
+			m["isakmp.fragments"] = map[string]any{"isakmp.reassembled.length": itoa(len(o.whole.Inner))}
+		}
+	case PayloadSK:
+		if open == nil {
+			break
+		}
+		o, ok := open(msg)
+		if !ok {
+			break
+		}
+		m["isakmp.enc.iv"] = colonHex(o.IV)
+		m["isakmp.enc.icd"] = colonHex(o.icv)
 		var ip Parser
 		ip.StartInner(p.Header(), o.First, o.Inner)
 		types, trees := renderChain(t, &ip, nil, nil)
