@@ -22,7 +22,7 @@ func vxlanSeeds(f *testing.F) {
 	if dir := vectorsIfPresent(f, "vxlan"); dir != "" {
 		files = append(files, testutil.Glob(f, filepath.Join(dir, "*.pcap"))...)
 	}
-	for _, s := range testutil.LayerSeeds(f, vxlan.LayerTypeVXLAN, files...) {
+	for _, s := range testutil.DistinctLayerSeeds(f, vxlan.LayerTypeVXLAN, files...) {
 		f.Add(s)
 	}
 	f.Add([]byte{})

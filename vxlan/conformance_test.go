@@ -94,6 +94,7 @@ func TestKernelCaptures(t *testing.T) {
 			res := testutil.Check(t, testutil.Capture{
 				Path:   testutil.Testdata(t, "vxlan", tt.file),
 				Fields: packetFields,
+				Layer:  LayerTypeVXLAN, CountField: "vxlan.vni",
 			})
 			require.GreaterOrEqual(t, res.OurLayers, tt.minLayers)
 			require.GreaterOrEqual(t, res.FieldsSeen, 8*tt.minLayers)
@@ -158,6 +159,7 @@ func TestPublicVectors(t *testing.T) {
 				Path:   filepath.Join(dir, tt.file),
 				Golden: testutil.Testdata(t, "vectors", "vxlan", tt.file[:len(tt.file)-len(filepath.Ext(tt.file))]+".tshark.json"),
 				Fields: packetFields,
+				Layer:  LayerTypeVXLAN, CountField: "vxlan.vni",
 			})
 			require.Equal(t, tt.minLayers, res.OurLayers, "VXLAN headers decoded")
 		})

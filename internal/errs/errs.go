@@ -74,7 +74,7 @@ func (e *DecodeError) Error() string {
 		b = append(b, "invalid"...)
 	}
 	if e.Have >= 0 {
-		if e.Err == ErrTruncated {
+		if errors.Is(e.Err, ErrTruncated) { // derived sentinels (see Sentinel) too
 			b = append(b, ": need "...)
 			b = strconv.AppendInt(b, int64(e.Need), 10)
 			b = append(b, " bytes, have "...)
@@ -137,3 +137,17 @@ func Wrap(err error, outer string, base int) error {
 	c.Offset += base
 	return &c
 }
+
+// Sentinel returns a new, more specific sentinel that errors.Is matches both
+// as itself and as parent (one of the sentinels above), so a package can name
+// a failure ("routing list without NULL SRE") while callers that only care
+// about the kind (ErrTruncated) keep working.
+func Sentinel(msg string, parent error) error { return &sentinel{msg, parent} }
+
+type sentinel struct {
+	msg    string
+	parent error
+}
+
+func (s *sentinel) Error() string { return s.msg }
+func (s *sentinel) Unwrap() error { return s.parent }

@@ -39,3 +39,14 @@ func TestWrapLeavesForeignErrors(t *testing.T) {
 	e := errors.New("plain")
 	require.Same(t, e, Wrap(e, "x", 3))
 }
+
+func TestSentinelMatchesItselfAndParent(t *testing.T) {
+	named := Sentinel("routing list without NULL SRE", ErrTruncated)
+	err := &DecodeError{Layer: "gre", Field: "routing", Offset: 12, Err: named, Have: -1}
+	if !errors.Is(err, named) || !errors.Is(err, ErrTruncated) || errors.Is(err, ErrMalformed) {
+		t.Fatalf("errors.Is does not follow the chain: %v", err)
+	}
+	if got := err.Error(); got != "gre: routing at offset 12: routing list without NULL SRE" {
+		t.Fatalf("message %q", got)
+	}
+}

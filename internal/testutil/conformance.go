@@ -38,6 +38,13 @@ type Capture struct {
 	// Errors lists frames (1-based) where one of our layers must fail to
 	// decode, with the sentinel its error must wrap.
 	Errors map[int]error
+	// Layer and CountField, when set, make every frame (outside Differs)
+	// hold as many layers of type Layer as tshark has values of CountField
+	// (a field every header of the protocol has, such as "vxlan.vni"), so a
+	// header tshark finds and we miss, or the reverse, is a failure rather
+	// than a frame with nothing to compare.
+	Layer      gopacket.LayerType
+	CountField string
 }
 
 // Result counts what a conformance run checked.
@@ -96,11 +103,22 @@ func Check(t testing.TB, c Capture) Result {
 			}
 		}
 
-		if c.Fields == nil {
-			continue
-		}
 		if why, ok := c.Differs[p.Number]; ok {
 			t.Logf("%s frame %d: field comparison skipped: %s", name, p.Number, why)
+			continue
+		}
+		if c.CountField != "" {
+			n := 0
+			for _, l := range pkt.Layers() {
+				if l.LayerType() == c.Layer {
+					n++
+				}
+			}
+			if w := len(want[i][c.CountField]); n != w {
+				t.Errorf("%s frame %d: we decoded %d %v layers, tshark has %d %s", name, p.Number, n, c.Layer, w, c.CountField)
+			}
+		}
+		if c.Fields == nil {
 			continue
 		}
 		ours := c.Fields(pkt)
@@ -179,11 +197,26 @@ func RoundTripLayer(l gopacket.Layer) error {
 
 // LayerSeeds decodes every packet of the given captures through gopacket and
 // returns, for each layer of type lt found, its contents followed by its
-// payload: the bytes a DecodeFromBytes call for that layer saw. Fuzz targets
-// seed their corpora with it. Missing files are skipped.
+// payload: the bytes a DecodeFromBytes call for that layer saw. Missing files
+// are skipped.
 func LayerSeeds(t testing.TB, lt gopacket.LayerType, files ...string) [][]byte {
 	t.Helper()
+	return layerSeeds(t, lt, false, files)
+}
+
+// DistinctLayerSeeds is LayerSeeds keeping one seed per distinct header
+// (same contents, another payload are left out), for fuzz corpora: the
+// fuzzer's baseline pass over thousands of near-copies would not fit CI's
+// short fuzz runs.
+func DistinctLayerSeeds(t testing.TB, lt gopacket.LayerType, files ...string) [][]byte {
+	t.Helper()
+	return layerSeeds(t, lt, true, files)
+}
+
+func layerSeeds(t testing.TB, lt gopacket.LayerType, distinct bool, files []string) [][]byte {
+	t.Helper()
 	var out [][]byte
+	seen := map[string]bool{}
 	for _, f := range files {
 		if _, err := os.Stat(f); err != nil {
 			continue
@@ -191,7 +224,8 @@ func LayerSeeds(t testing.TB, lt gopacket.LayerType, files ...string) [][]byte {
 		for _, p := range ReadCapture(t, f) {
 			pkt := gopacket.NewPacket(p.Data, p.Link, gopacket.Default)
 			for _, l := range pkt.Layers() {
-				if l.LayerType() == lt {
+				if l.LayerType() == lt && !(distinct && seen[string(l.LayerContents())]) {
+					seen[string(l.LayerContents())] = true
 					out = append(out, append(slices.Clip(l.LayerContents()), l.LayerPayload()...))
 				}
 			}

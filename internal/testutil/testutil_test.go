@@ -160,3 +160,15 @@ func TestCheckReportsMissingErrorsAndFieldMismatches(t *testing.T) {
 	require.Len(t, ft.errors, 13, "every frame but the one listed in Differs")
 	require.Contains(t, ft.errors[0], `frame 1: field vxlan.vni: ours ["301"], tshark ["300"]`)
 }
+
+func TestCheckCountsLayersAgainstTshark(t *testing.T) {
+	vxlan.Register()
+	ft := &fakeTB{TB: t}
+	// Counting a field tshark has once per frame against a layer type we
+	// never decode must fail on every frame.
+	testutil.Check(ft, testutil.Capture{Path: testutil.Testdata(t, "vxlan", "kernel-gbp.pcap"),
+		Layer: gopacket.LayerTypePayload + 1000, CountField: "vxlan.vni"})
+	require.Len(t, ft.errors, 14)
+	require.Contains(t, ft.errors[0], "we decoded 0")
+	require.Contains(t, ft.errors[0], "tshark has 1 vxlan.vni")
+}
