@@ -246,7 +246,8 @@ func SplitDigitalSignature(data []byte) (algID, sig []byte, err error) {
 	if len(data) < 1 || int(data[0])+1 > len(data) {
 		return nil, nil, errs.New(layerName, "auth: ASN.1 length", 0, errs.ErrMalformed, "AlgorithmIdentifier runs past the data")
 	}
-	return data[1 : 1+data[0]], data[1+data[0]:], nil
+	n := 1 + int(data[0])
+	return data[1:n], data[n:], nil
 }
 
 // methodAlgorithm gives the fixed algorithm of the RFC 7296 and RFC 4754

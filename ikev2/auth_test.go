@@ -140,6 +140,12 @@ func TestSignAuthRefusesMismatches(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnsupported)
 	_, _, err = SplitDigitalSignature([]byte{40, 1, 2})
 	require.ErrorIs(t, err, ErrMalformed)
+	long := make([]byte, 256)
+	long[0] = 255 // 1+255 must not wrap around in octet arithmetic
+	ai, sig, err := SplitDigitalSignature(long)
+	require.NoError(t, err)
+	require.Len(t, ai, 255)
+	require.Empty(t, sig)
 }
 
 // TestSignedOctets builds the octets of RFC 7296 §2.15 by hand and compares.

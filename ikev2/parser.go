@@ -360,7 +360,7 @@ func (p *Parser) Proposal() (Proposal, error) {
 		return Proposal{}, errs.MalformedValue(layerName, "sa: proposal: number", off+4,
 			"not one more than the previous proposal's", int(pr.Number), int(p.prevNum)+1)
 	}
-	pr.SPI = b[8 : 8+pr.SPISize]
+	pr.SPI = b[8 : 8+int(pr.SPISize)]
 	start := p.list + 8 + int(pr.SPISize)
 	end := p.list + n
 	if err := p.checkTransforms(start, end, int(pr.NumTransforms)); err != nil {

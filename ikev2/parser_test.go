@@ -122,6 +122,10 @@ func TestParserRefusesMalformed(t *testing.T) {
 		{"nonce of 257 octets", mk(t, testHeader, func(b *Builder) { b.Raw(PayloadNonce, make([]byte, 257)) }), ErrMalformed, "nonce"},
 		{"KE shorter than its fixed part", mk(t, testHeader, func(b *Builder) { b.Raw(PayloadKE, []byte{0, 31}) }), ErrMalformed, "payload KE: length"},
 		{"ID shorter than its fixed part", mk(t, testHeader, func(b *Builder) { b.Raw(PayloadIDi, []byte{1}) }), ErrMalformed, "payload IDi: length"},
+		{"notify SPI size 253 (8-bit overflow regression from fuzzing)", mk(t, testHeader, func(b *Builder) {
+			b.Raw(PayloadNotify, append([]byte{3, 253, 0, 1}, make([]byte, 40)...))
+		}), ErrTruncated, "notify: SPI"},
+		{"proposal SPI size 250 (8-bit overflow)", mutate(good, func(m []byte) []byte { m[prop1Off+6] = 250; return m }), ErrMalformed, "sa: proposal: length"},
 		{"notify SPI past the payload", mk(t, testHeader, func(b *Builder) { b.Raw(PayloadNotify, []byte{3, 4, 0, 1, 0xaa}) }), ErrTruncated, "notify: SPI"},
 		{"delete SPI count disagrees", mk(t, testHeader, func(b *Builder) { b.Raw(PayloadDelete, []byte{3, 4, 0, 2, 1, 2, 3, 4}) }), ErrMalformed, "delete: SPIs"},
 		{"TS count disagrees", mk(t, testHeader, func(b *Builder) {

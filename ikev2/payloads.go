@@ -262,8 +262,8 @@ func decodeNotify(b []byte, off int) (Notify, error) {
 	if 4+int(n.SPISize) > len(b) {
 		return Notify{}, errs.Truncated(layerName, "notify: SPI", off+4, int(n.SPISize), len(b)-4)
 	}
-	n.SPI = b[4 : 4+n.SPISize]
-	n.Data = b[4+n.SPISize:]
+	n.SPI = b[4 : 4+int(n.SPISize)]
+	n.Data = b[4+int(n.SPISize):]
 	return n, nil
 }
 
