@@ -86,24 +86,11 @@ func tableOpener(t *testing.T, capture string) opener {
 	if _, err := os.Stat(path); err != nil {
 		return nil
 	}
-	type pair struct{ ini, res *Protector }
-	keys := map[[2]uint64]pair{}
+	keys := map[[2]uint64]keyPair{}
 	for _, e := range readTable(t, path) {
 		ini, res, err := e.Protectors()
 		require.NoError(t, err)
-		keys[[2]uint64{e.SPIi, e.SPIr}] = pair{ini, res}
+		keys[[2]uint64{e.SPIi, e.SPIr}] = keyPair{ini, res}
 	}
-	return func(msg []byte) (opened, bool) {
-		h, _ := DecodeHeader(msg)
-		k, ok := keys[[2]uint64{h.SPIi, h.SPIr}]
-		if !ok {
-			return opened{}, false
-		}
-		p := protectorFor(msg, k.ini, k.res)
-		o, err := p.Open(nil, msg)
-		if err != nil {
-			return opened{}, false
-		}
-		return opened{Opened: o, icv: msg[len(msg)-p.ICVLen():]}, true
-	}
+	return pairOpener(keys)
 }

@@ -286,8 +286,7 @@ func TestStrongSwanTsharkFields(t *testing.T) {
 
 func checkSwanTshark(t *testing.T, s *testutil.StrongSwan, c *swanCounts) {
 	keys := swanKeys(t, s)
-	type pair struct{ ini, res *Protector }
-	prot := map[[2]uint64]pair{}
+	prot := map[[2]uint64]keyPair{}
 	for i := range s.IKESAs {
 		sa := &s.IKESAs[i]
 		if sa.Wireshark == "" {
@@ -295,25 +294,9 @@ func checkSwanTshark(t *testing.T, s *testutil.StrongSwan, c *swanCounts) {
 		}
 		ini, res, err := keys[sa.ID].Protectors()
 		require.NoError(t, err)
-		prot[[2]uint64{uint64(sa.SPIi), uint64(sa.SPIr)}] = pair{ini, res}
+		prot[[2]uint64{uint64(sa.SPIi), uint64(sa.SPIr)}] = keyPair{ini, res}
 	}
-	var ra Reassembler
-	open := func(msg []byte) (opened, bool) {
-		h, _ := DecodeHeader(msg)
-		k, ok := prot[[2]uint64{h.SPIi, h.SPIr}]
-		if !ok {
-			return opened{}, false
-		}
-		p := protectorFor(msg, k.ini, k.res)
-		o, err := p.Open(nil, msg)
-		require.NoError(t, err)
-		out := opened{Opened: o, icv: msg[len(msg)-p.ICVLen():]}
-		if o.Total > 0 {
-			out.whole, err = ra.Add(p, nil, msg, time.Now())
-			require.NoError(t, err)
-		}
-		return out, true
-	}
+	open := pairOpener(prot)
 	res := testutil.Check(t, testutil.Capture{
 		Path:   s.Path(s.Capture),
 		Golden: s.Path("capture.tshark.json"),
@@ -364,35 +347,13 @@ func checkSwanAUTH(t *testing.T, s *testutil.StrongSwan, c *swanCounts) {
 				continue
 			}
 			switch {
-			case m.info.ExchangeName == "IKE_SA_INIT" && !m.info.Response && initReq == nil:
-				initReq = m.msg
+			case m.info.ExchangeName == "IKE_SA_INIT" && !m.info.Response:
+				initReq = m.msg // the last request: the one answered
 			case m.info.ExchangeName == "IKE_SA_INIT" && m.info.Response:
 				initResp = m.msg
-			case m.info.ExchangeName == "IKE_AUTH" && m.info.Fragments == 0:
-				o, err := m.p.Open(nil, m.msg)
-				require.NoError(t, err)
-				var ip Parser
-				ip.StartInner(Header{}, o.First, o.Inner)
-				for {
-					h, err := ip.Next()
-					if err != nil {
-						break
-					}
-					body, _ := ip.Body()
-					switch h.Type {
-					case PayloadIDi:
-						idi = append([]byte{}, body...)
-					case PayloadIDr:
-						idr = append([]byte{}, body...)
-					case PayloadAUTH:
-						a, _ := ip.Auth()
-						a.Data = append([]byte{}, a.Data...)
-						auths = append(auths, authAt{a, m.info.Initiator})
-					}
-				}
 			}
 		}
-		fragAuths(t, msgs, sa, func(a Auth, initiator bool, id []byte, isIDi bool) {
+		ikeAuthPayloads(t, msgs, sa, func(a Auth, initiator bool, id []byte, isIDi bool) {
 			switch {
 			case id == nil:
 				auths = append(auths, authAt{a, initiator})
@@ -444,21 +405,30 @@ func checkSwanAUTH(t *testing.T, s *testutil.StrongSwan, c *swanCounts) {
 	}
 }
 
-// fragAuths reassembles the fragmented IKE_AUTH messages of an SA and
-// reports their AUTH and ID payloads.
-func fragAuths(t *testing.T, msgs []swanMessage, sa *testutil.SwanIKESA, f func(a Auth, initiator bool, id []byte, isIDi bool)) {
+// ikeAuthPayloads decrypts the IKE_AUTH messages of an SA (reassembling
+// fragmented ones) and reports their ID and AUTH payloads.
+func ikeAuthPayloads(t *testing.T, msgs []swanMessage, sa *testutil.SwanIKESA, f func(a Auth, initiator bool, id []byte, isIDi bool)) {
 	var ra Reassembler
 	for _, m := range msgs {
-		if m.sa != sa || m.info.ExchangeName != "IKE_AUTH" || m.info.Fragments == 0 {
+		if m.sa != sa || m.info.ExchangeName != "IKE_AUTH" {
 			continue
 		}
-		res, err := ra.Add(m.p, nil, m.msg, time.Now())
-		require.NoError(t, err)
-		if !res.Complete {
-			continue
+		var first PayloadType
+		var inner []byte
+		if m.info.Fragments > 0 {
+			res, err := ra.Add(m.p, nil, m.msg, time.Now())
+			require.NoError(t, err)
+			if !res.Complete {
+				continue
+			}
+			first, inner = res.First, res.Inner
+		} else {
+			o, err := m.p.Open(nil, m.msg)
+			require.NoError(t, err)
+			first, inner = o.First, o.Inner
 		}
 		var ip Parser
-		ip.StartInner(Header{}, res.First, res.Inner)
+		ip.StartInner(Header{}, first, inner)
 		for {
 			h, err := ip.Next()
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/gopacket"
 
@@ -359,5 +360,33 @@ func packetFields(t testing.TB, open opener) func(gopacket.Packet) testutil.Fiel
 			return testutil.Fields{}
 		}
 		return testutil.FieldsFromTree(tsharkTree(t, m.Contents, open))
+	}
+}
+
+// keyPair is the two Protectors of an IKE SA.
+type keyPair struct{ ini, res *Protector }
+
+// pairOpener opens the SK and SKF payloads of the IKE SAs in keys (by SPIs)
+// with the sender's Protector, reassembling fragments as they come.
+func pairOpener(keys map[[2]uint64]keyPair) opener {
+	var ra Reassembler
+	return func(msg []byte) (opened, bool) {
+		h, _ := DecodeHeader(msg)
+		k, ok := keys[[2]uint64{h.SPIi, h.SPIr}]
+		if !ok {
+			return opened{}, false
+		}
+		p := protectorFor(msg, k.ini, k.res)
+		o, err := p.Open(nil, msg)
+		if err != nil {
+			return opened{}, false
+		}
+		out := opened{Opened: o, icv: msg[len(msg)-p.ICVLen():]}
+		if o.Total > 0 {
+			if out.whole, err = ra.Add(p, nil, msg, time.Now()); err != nil {
+				return opened{}, false
+			}
+		}
+		return out, true
 	}
 }
