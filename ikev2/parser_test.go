@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
 	"errors"
 	"math/big"
@@ -509,4 +510,24 @@ func testCert(t testing.TB) []byte {
 func testSignature(t testing.TB) []byte {
 	testCert(t)
 	return testSig
+}
+
+func TestIDString(t *testing.T) {
+	dn, err := asn1.Marshal(pkix.Name{CommonName: "gw.example", Organization: []string{"Example"}}.ToRDNSequence())
+	require.NoError(t, err)
+	for _, c := range []struct {
+		id   ID
+		want string
+	}{
+		{ID{Type: IDIPv4Addr, Data: []byte{192, 0, 2, 7}}, "192.0.2.7"},
+		{ID{Type: IDIPv6Addr, Data: netip.MustParseAddr("2001:db8::7").AsSlice()}, "2001:db8::7"},
+		{ID{Type: IDFQDN, Data: []byte("gw.example")}, `"gw.example"`},
+		{ID{Type: IDRFC822Addr, Data: []byte("a@example.org")}, `"a@example.org"`},
+		{ID{Type: IDDERASN1DN, Data: dn}, "CN=gw.example,O=Example"},
+		{ID{Type: IDKeyID, Data: []byte{1, 2, 0xff}}, "0102ff"},
+		{ID{Type: IDNull}, "(null)"},
+		{ID{Type: IDIPv4Addr, Data: []byte{1, 2, 3}}, "010203"},
+	} {
+		require.Equal(t, c.want, c.id.String(), c.id.Type.String())
+	}
 }

@@ -1,8 +1,12 @@
 package ikev2
 
 import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
+	"encoding/hex"
 	"net/netip"
+	"strconv"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/errs"
 )
@@ -102,6 +106,29 @@ func (id ID) Addr() (netip.Addr, bool) {
 		return netip.AddrFrom16([16]byte(id.Data)), true
 	}
 	return netip.Addr{}, false
+}
+
+// String renders the identity as its type reads: the address, the FQDN or
+// RFC 822 name (quoted), the DER distinguished name in RFC 4514 form, or
+// the octets in hex for the other types.
+func (id ID) String() string {
+	if a, ok := id.Addr(); ok {
+		return a.String()
+	}
+	switch id.Type {
+	case IDFQDN, IDRFC822Addr:
+		return strconv.Quote(string(id.Data))
+	case IDDERASN1DN:
+		var dn pkix.RDNSequence
+		if rest, err := asn1.Unmarshal(id.Data, &dn); err == nil && len(rest) == 0 {
+			return dn.String()
+		}
+	case IDNull:
+		if len(id.Data) == 0 {
+			return "(null)"
+		}
+	}
+	return hex.EncodeToString(id.Data)
 }
 
 // Cert is a Certificate payload body (RFC 7296 §3.6).

@@ -295,16 +295,7 @@ func transformName(t ikev2.Transform) string {
 	return s
 }
 
-func idString(id ikev2.ID) string {
-	if a, ok := id.Addr(); ok {
-		return id.Type.String() + " " + a.String()
-	}
-	switch id.Type {
-	case ikev2.IDFQDN, ikev2.IDRFC822Addr:
-		return id.Type.String() + " " + strconv.Quote(string(id.Data))
-	}
-	return id.Type.String() + " " + short(id.Data)
-}
+func idString(id ikev2.ID) string { return id.Type.String() + " " + id.String() }
 
 // describeEncrypted opens the SK or SKF payload when the key table has the
 // SA, and describes the inner payloads (for SKF, once the message is whole).
