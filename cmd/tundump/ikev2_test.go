@@ -107,3 +107,19 @@ func TestIKEv2KeyFileErrors(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "line 1: initiator SPI")
 }
+
+// TestIKEv2StrongSwanCapture reads a strongSwan capture whose IKE_AUTH
+// travels on UDP 4500 (reached through the ipsec package's RFC 3948
+// dispatcher) in SKF fragments, with the scenario's key table.
+func TestIKEv2StrongSwanCapture(t *testing.T) {
+	dir := testutil.Testdata(t, "strongswan", "ecdsa-aescbc-frag")
+	code, out, errOut := tundump(t, "-r", filepath.Join(dir, "capture.pcap"), "-ikev2-keys", filepath.Join(dir, "ikev2_decryption_table.uat"))
+	require.Zero(t, code, errOut)
+	require.Equal(t, 3, strings.Count(out, "UDPEncap[IKE]/IKEv2[IKE_AUTH request #1 from initiator"), "three fragments")
+	require.Equal(t, 2, strings.Count(out, " SKF reassembled {"), "two fragmented IKE_AUTH messages")
+	require.Contains(t, out, "SKF reassembled {IDi CERT N(INITIAL_CONTACT) CERTREQ IDr AUTH SA TSi TSr")
+	require.Contains(t, out, "CREATE_CHILD_SA request #3 from responder spi=5acf0b8a38c81b90/cece35100a3cea06 SK {SA Nonce KE}]", "the IKE SA rekey")
+	require.Contains(t, out, "INFORMATIONAL request #0 from initiator spi=17f38cf2992b241a/51ef3ba17ce93781 SK {D}]", "the rekeyed SA")
+	require.NotContains(t, out, "!ikev2")
+	require.NotContains(t, out, "(no key)")
+}
