@@ -1,0 +1,5 @@
+//go:build !race
+
+package ikev2
+
+const raceEnabled = false
