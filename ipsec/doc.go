@@ -47,8 +47,10 @@
 // or AH in a whole IPv4 or IPv6 packet, fixing protocol, lengths and the
 // IPv4 checksum; Tunnel builds the outer header (DSCP copied or set, ECN by
 // RFC 6040 normal or compatibility mode, DF copied, set or cleared, UDP
-// encapsulation for NAT traversal) — this package's own builder, to be
-// unified with the ipip package's. Database finds the inbound SA by
+// encapsulation for NAT traversal) with the rules and header writers the
+// ipip and sit packages use (internal/iptun: ECNMode is their type,
+// ErrECNDrop their error), and decapsulation reads the inner packet and
+// applies RFC 6040 with them too. Database finds the inbound SA by
 // protocol, SPI and addresses; ParseESPSA reads Wireshark's esp_sa table
 // and FormatESPSA writes it.
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/errs"
+	"github.com/tunnelcodec/tunnelcodec/internal/iptun"
 )
 
 // DecodeError is the error type of every decode and open failure: layer,
@@ -32,8 +33,9 @@ var ErrDummyPacket = errors.New("ipsec: dummy packet (next header 59) to be disc
 
 // ErrECNDrop is returned by the tunnel decapsulation helpers when RFC 6040
 // §4.2 says the packet must be dropped: the outer header is CE but the inner
-// packet is not ECN-capable.
-var ErrECNDrop = errors.New("ipsec: outer CE on a Not-ECT inner packet must be dropped (RFC 6040)")
+// packet is not ECN-capable. It is the ipip and sit packages' ErrECNDrop and
+// matches ErrMalformed.
+var ErrECNDrop = iptun.ErrECNDrop
 
 // Pre-built errors for the rejections an attacker can trigger at will, so
 // rejecting a flood costs no allocation.
@@ -59,5 +61,6 @@ var (
 	errIPv6ExtHeader  = errs.New("ipv6", "extension header", 40, errs.ErrMalformed, "an extension header or option runs past the packet")
 	errIPFragment     = errs.New("ip", "fragment", 6, errs.ErrMalformed, "a fragment: reassemble before IPsec processing")
 	errIPLength       = errs.New("ip", "length", 2, errs.ErrMalformed, "length field disagrees with the packet")
+	errECNDrop        = errs.New("ipsec", "inner ECN", 1, ErrECNDrop, "outer CE on a Not-ECT inner packet (RFC 6040 §4.2)")
 	errTunnelProtocol = errs.New("ipsec", "next header", 0, errs.ErrUnsupported, "tunnel mode payload is not IPv4 or IPv6")
 )

@@ -3,29 +3,30 @@ package ipsec
 import (
 	"encoding/binary"
 	"net/netip"
-	"sync/atomic"
 
 	"github.com/google/gopacket/layers"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/checksum"
 	"github.com/tunnelcodec/tunnelcodec/internal/errs"
+	"github.com/tunnelcodec/tunnelcodec/internal/iptun"
 )
 
-// ECN codepoints (RFC 3168 §5).
+// ECN codepoints (RFC 3168 §5), internal/iptun's, which ipip and sit use.
 const (
-	ECNNotECT = 0
-	ECNECT1   = 1
-	ECNECT0   = 2
-	ECNCE     = 3
+	ECNNotECT = uint8(iptun.NotECT)
+	ECNECT1   = uint8(iptun.ECT1)
+	ECNECT0   = uint8(iptun.ECT0)
+	ECNCE     = uint8(iptun.CE)
 )
 
-// ECNMode is how a tunnel sets the outer ECN field (RFC 6040 §4.1).
-type ECNMode uint8
+// ECNMode is how a tunnel sets the outer ECN field (RFC 6040 §4.1): the
+// type of packages ipip and sit.
+type ECNMode = iptun.ECNMode
 
 // ECN modes.
 const (
-	ECNNormal ECNMode = iota // copy the inner ECN field to the outer header (the default)
-	ECNCompat                // compatibility mode: the outer header is Not-ECT
+	ECNNormal = iptun.ECNNormal        // copy the inner ECN field to the outer header (the default)
+	ECNCompat = iptun.ECNCompatibility // compatibility mode: the outer header is Not-ECT
 )
 
 // DFMode is how an IPv4 outer header's DF bit is set (RFC 4301 §8.1).
@@ -40,9 +41,10 @@ const (
 
 // Tunnel describes the outer IP header tunnel mode puts in front of ESP or
 // AH (RFC 4301 §5.1.2) and, for ESP behind NAT, the UDP header of RFC 3948.
-// Its own builder follows the rules of RFC 4301 §5.1.2.1 and RFC 6040 (to be
-// unified with the ipip package later). A Tunnel is safe for concurrent use
-// once set up; it must not be copied after first use.
+// The header follows RFC 4301 §5.1.2.1 and RFC 6040, built with the rules
+// and header writers the ipip and sit packages share (internal/iptun). A
+// Tunnel is safe for concurrent use once set up; it must not be copied after
+// first use.
 type Tunnel struct {
 	Src, Dst netip.Addr // outer addresses, both IPv4 or both IPv6
 	TTL      uint8      // TTL or hop limit; 0 means 64
@@ -59,7 +61,7 @@ type Tunnel struct {
 	// over IPv4 (RFC 3948 §2.1: SHOULD) and computed over IPv6.
 	UDPSrcPort, UDPDstPort uint16
 
-	id atomic.Uint32
+	state iptun.State // the IPv4 Identification counter
 }
 
 func (t *Tunnel) version() (int, error) {
@@ -102,74 +104,58 @@ func (t *Tunnel) inner(inner []byte) (innerInfo, error) {
 		return innerInfo{}, err
 	}
 	if iv == 4 {
-		return innerInfo{v, inner[1], inner[6]&0x40 != 0, layers.IPProtocolIPv4}, nil
+		h := iptun.IPv4(inner)
+		return innerInfo{v, h.TOS(), h.DF(), layers.IPProtocolIPv4}, nil
 	}
-	return innerInfo{v, inner[0]<<4 | inner[1]>>4, true, layers.IPProtocolIPv6}, nil
+	return innerInfo{v, iptun.IPv6(inner).TrafficClass(), true, layers.IPProtocolIPv6}, nil
 }
 
-// writeHeader fills the outer IP (and UDP) header at h, in front of
-// payloadLen octets of ESP or AH starting at h[t.headerLen():].
+// writeHeader fills the outer IP (and UDP) header at h, in front of the ESP
+// or AH that follows, for an outer packet of total octets: DSCP copied or
+// set (RFC 4301 §5.1.2.1), ECN by RFC 6040 §4.1, DF copied, set or cleared.
 func (t *Tunnel) writeHeader(h []byte, in innerInfo, proto layers.IPProtocol, total int) error {
-	version, tos, innerDF := in.version, in.tos, in.df
 	ttl := t.TTL
 	if ttl == 0 {
-		ttl = 64
+		ttl = iptun.DefaultTTL
 	}
-	dscp := tos &^ 3
+	dscp := iptun.DSCPCopy
 	if t.SetDSCP {
-		dscp = t.DSCP << 2
+		dscp = iptun.DSCPFixed
 	}
-	ecn := tos & 3
-	if t.ECN == ECNCompat {
-		ecn = ECNNotECT
-	}
-	ipProto := byte(proto)
+	tos := iptun.OuterTOS(in.tos, dscp, t.DSCP, t.ECN)
+	ipProto := uint8(proto)
 	if t.UDPDstPort != 0 {
-		ipProto = byte(layers.IPProtocolUDP)
+		ipProto = uint8(layers.IPProtocolUDP)
 	}
-	ipLen := 20
-	if version == 4 {
+	ipLen := iptun.IPv4HeaderLen
+	if in.version == 4 {
 		if total > 0xffff {
 			return errs.New("ipsec", "tunnel", 0, errs.ErrTooLarge, "packet exceeds 65535 octets")
 		}
-		df := innerDF
+		df := in.df
 		switch t.DF {
 		case DFSet:
 			df = true
 		case DFClear:
 			df = false
 		}
-		h[0], h[1] = 0x45, dscp|ecn
-		binary.BigEndian.PutUint16(h[2:], uint16(total))
 		var id uint16
-		var flags byte
-		if df {
-			flags = 0x40 // an atomic datagram: RFC 6864 lets its ID be anything
-		} else {
-			id = uint16(t.id.Add(1))
+		if !df {
+			id = uint16(t.state.NextID()) // with DF set, an atomic datagram: RFC 6864 lets its ID be anything
 		}
-		binary.BigEndian.PutUint16(h[4:], id)
-		h[6], h[7], h[8], h[9] = flags, 0, ttl, ipProto
-		h[10], h[11] = 0, 0
-		s, d := t.Src.As4(), t.Dst.As4()
-		copy(h[12:16], s[:])
-		copy(h[16:20], d[:])
-		binary.BigEndian.PutUint16(h[10:], checksum.Checksum(h[:20], 0))
+		hdr := iptun.Header4{TOS: tos, ID: id, DF: df, TTL: ttl, Protocol: ipProto, Src: t.Src.As4(), Dst: t.Dst.As4()}
+		hdr.Put(h, total, 0, false)
 	} else {
-		ipLen = 40
-		if total-40 > 0xffff {
+		ipLen = iptun.IPv6HeaderLen
+		if total-ipLen > 0xffff {
 			return errs.New("ipsec", "tunnel", 0, errs.ErrTooLarge, "payload exceeds 65535 octets")
 		}
-		tc := dscp | ecn
-		binary.BigEndian.PutUint32(h[0:], 6<<28|uint32(tc)<<20|t.FlowLabel&0xfffff)
-		binary.BigEndian.PutUint16(h[4:], uint16(total-40))
-		h[6], h[7] = ipProto, ttl
-		s, d := t.Src.As16(), t.Dst.As16()
-		copy(h[8:24], s[:])
-		copy(h[24:40], d[:])
+		hdr := iptun.Header6{TrafficClass: tos, FlowLabel: t.FlowLabel, HopLimit: ttl, Src: t.Src.As16(), Dst: t.Dst.As16(),
+			NextHeader: ipProto, EncapLimit: -1}
+		hdr.Put(h, total-ipLen)
 	}
 	if t.UDPDstPort != 0 {
-		writeUDP(h[ipLen:ipLen+8], h[ipLen:total], t.Src, t.Dst, t.UDPSrcPort, t.UDPDstPort, version)
+		writeUDP(h[ipLen:ipLen+8], h[ipLen:total], t.Src, t.Dst, t.UDPSrcPort, t.UDPDstPort, in.version)
 	}
 	return nil
 }
@@ -318,24 +304,25 @@ func (sa *InboundESP) OpenTunnel(dst, pkt []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	outerECN := outerECNOf(pkt, h.version)
+	tos := outerTOS(pkt, h.version)
 	o, err := sa.Open(dst, pkt[espOff:end])
 	if err != nil {
 		return dst, err
 	}
-	return finishTunnel(dst, o.Data, o.Payload, o.NextHeader, outerECN)
+	return finishTunnel(dst, o.Data, o.Payload, o.NextHeader, tos)
 }
 
-func outerECNOf(pkt []byte, version int) uint8 {
+func outerTOS(pkt []byte, version int) uint8 {
 	if version == 4 {
-		return pkt[1] & 3
+		return iptun.IPv4(pkt).TOS()
 	}
-	return pkt[1] >> 4 & 3
+	return iptun.IPv6(pkt).TrafficClass()
 }
 
 // finishTunnel checks the inner packet of a tunnel, trims it to its own
-// length and applies RFC 6040 decapsulation.
-func finishTunnel(dst, data, inner []byte, nh layers.IPProtocol, outerECN uint8) ([]byte, error) {
+// length (dropping TFC padding) and applies the egress rules of RFC 4301
+// §5.1.2.1: the inner DSCP is kept, ECN combined per RFC 6040 §4.2.
+func finishTunnel(dst, data, inner []byte, nh layers.IPProtocol, outerTOS uint8) ([]byte, error) {
 	switch nh {
 	case NoNextHeader:
 		return dst, ErrDummyPacket
@@ -343,61 +330,22 @@ func finishTunnel(dst, data, inner []byte, nh layers.IPProtocol, outerECN uint8)
 	default:
 		return dst, errTunnelProtocol
 	}
-	v, err := ipVersion(inner)
-	if err != nil {
+	var in iptun.Inner
+	if err := iptun.ParseInner(&in, inner, uint8(nh), false, "ipsec", 0); err != nil {
 		return dst, err
 	}
-	if (v == 4) != (nh == layers.IPProtocolIPv4) {
-		return dst, errTunnelProtocol
+	if in.Decap(outerTOS, false) == iptun.ECNDrop {
+		return dst, errECNDrop
 	}
-	n, err := ipPayloadEnd(inner, v)
-	if err != nil {
-		return dst, err
-	}
-	inner = inner[:n]
-	if !decapECN(inner, v, outerECN) {
-		return dst, ErrECNDrop
-	}
-	return data[:len(dst)+n], nil
+	in.Apply()
+	return data[:len(dst)+len(in.Packet)], nil
 }
 
 // DecapECN returns the inner ECN codepoint after decapsulation (RFC 6040
 // §4.2, Figure 4), or ok false when the packet must be dropped.
 func DecapECN(outer, inner uint8) (ecn uint8, ok bool) {
-	switch {
-	case inner == ECNNotECT:
-		return ECNNotECT, outer != ECNCE
-	case inner == ECNCE || outer == ECNCE:
-		return ECNCE, true
-	case outer == ECNECT1:
-		return ECNECT1, true
-	}
-	return inner, true
-}
-
-// decapECN rewrites the inner header's ECN field in place.
-func decapECN(inner []byte, version int, outer uint8) bool {
-	var cur uint8
-	if version == 4 {
-		cur = inner[1] & 3
-	} else {
-		cur = inner[1] >> 4 & 3
-	}
-	ecn, ok := DecapECN(outer, cur)
-	if !ok {
-		return false
-	}
-	if ecn == cur {
-		return true
-	}
-	if version == 4 {
-		old := binary.BigEndian.Uint16(inner[0:2])
-		inner[1] = inner[1]&^3 | ecn
-		binary.BigEndian.PutUint16(inner[10:], checksum.Update(binary.BigEndian.Uint16(inner[10:]), old, binary.BigEndian.Uint16(inner[0:2])))
-	} else {
-		inner[1] = inner[1]&^0x30 | ecn<<4
-	}
-	return true
+	e, v := iptun.DecapECN(iptun.ECN(inner), iptun.ECN(outer))
+	return uint8(e), v != iptun.ECNDrop
 }
 
 // SealTunnel appends to dst a tunnel-mode AH packet: t's outer IP header,
@@ -435,5 +383,5 @@ func (sa *InboundAH) OpenTunnel(dst, pkt []byte) ([]byte, error) {
 	}
 	ret, out := sliceForAppend(dst, len(v.Payload))
 	copy(out, v.Payload)
-	return finishTunnel(dst, ret, out, v.NextHeader, outerECNOf(pkt, v.Version))
+	return finishTunnel(dst, ret, out, v.NextHeader, outerTOS(pkt, v.Version))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/checksum"
+	"github.com/tunnelcodec/tunnelcodec/ipip"
 )
 
 // TestDecapECN is RFC 6040 §4.2, Figure 4, cell by cell.
@@ -429,4 +430,42 @@ func TestFragmentsRefused(t *testing.T) {
 	v6 := ipv6Packet(t, nhFragment, []byte{17, 0, 0, 0, 0, 0, 0, 1}, udpSeg)
 	_, err = tx.SealTransport(nil, v6, nil)
 	require.ErrorIs(t, err, ErrMalformed)
+}
+
+// TestTunnelDecapInnerChecks: the inner packet is read with the checks the
+// ipip and sit exits make (internal/iptun): TFC padding after an IPv6 inner
+// packet is trimmed by its Payload Length, a Next Header that disagrees with
+// the inner version is refused as malformed, and the RFC 6040 drop is the
+// error ipip and sit return.
+func TestTunnelDecapInnerChecks(t *testing.T) {
+	c := Config{SPI: 0x320, Encr: EncrChaCha20Poly1305, EncrKey: key(36, 1)}
+	outer := func(esp []byte, tos uint8) []byte {
+		p := ipv4Packet(t, byte(ProtoESP), esp)
+		p[1] = tos
+		require.NoError(t, fixIPHeader(p, 4))
+		return p
+	}
+	inner := udpPacket(t, true, 0x28|ECNECT1, false)
+
+	tx, rx := pair(t, c)
+	esp, err := tx.SealTFC(nil, layers.IPProtocolIPv6, inner, 37)
+	require.NoError(t, err)
+	got, err := rx.OpenTunnel(nil, outer(esp, ECNCE))
+	require.NoError(t, err)
+	require.Len(t, got, len(inner), "TFC padding trimmed by the IPv6 Payload Length")
+	require.Equal(t, uint8(0x28|ECNCE), tos(got), "inner DSCP kept, CE carried in (RFC 6040 §4.2)")
+
+	tx, rx = pair(t, c)
+	esp, err = tx.Seal(nil, layers.IPProtocolIPv4, inner)
+	require.NoError(t, err)
+	_, err = rx.OpenTunnel(nil, outer(esp, 0))
+	require.ErrorIs(t, err, ErrMalformed, "Next Header 4 over an IPv6 packet")
+
+	tx, rx = pair(t, c)
+	esp, err = tx.Seal(nil, layers.IPProtocolIPv6, udpPacket(t, true, 0, false))
+	require.NoError(t, err)
+	_, err = rx.OpenTunnel(nil, outer(esp, ECNCE))
+	require.ErrorIs(t, err, ErrECNDrop)
+	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, ipip.ErrECNDrop, "the same sentinel as the ipip package's")
 }

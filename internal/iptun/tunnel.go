@@ -97,6 +97,50 @@ func (in *Inner) Apply() {
 	}
 }
 
+// ParseInner reads the inner packet at the start of b that an outer header
+// (or a shim such as ESP, whose Next Header says 4 or 41) announced with
+// proto: the version must match proto (ErrVersion) and the header be well
+// formed, with an IPv4 checksum that verifies when verify is set. It fills
+// in's Packet (cut to the inner packet's own length, which may be shorter
+// than b: IPsec carries TFC padding after it, RFC 4303 §2.7), Version, Src,
+// Dst and TOS. base is b's offset in the layer, for error offsets.
+func ParseInner(in *Inner, b []byte, proto uint8, verify bool, layer string, base int) error {
+	if len(b) == 0 {
+		return errs.Truncated(layer, "inner header", base, IPv4HeaderLen, 0)
+	}
+	want := 4
+	if proto == ProtoIPv6 {
+		want = 6
+	}
+	if v := int(b[0] >> 4); v != want {
+		return failValue(layer, "inner version", base, ErrVersion, "", v, want)
+	}
+	if want == 4 {
+		h, err := ParseIPv4(b, layer, "inner", base, verify)
+		if err != nil {
+			return err
+		}
+		in.Packet, in.Src, in.Dst, in.TOS = h, h.Src(), h.Dst(), h.TOS()
+	} else {
+		h, err := ParseIPv6(b, layer, "inner", base)
+		if err != nil {
+			return err
+		}
+		in.Packet, in.Src, in.Dst, in.TOS = h, h.Src(), h.Dst(), h.TrafficClass()
+	}
+	in.Version = want
+	return nil
+}
+
+// Decap works out the TOS or Traffic Class the inner packet leaves the
+// egress with (RFC 6040 §4.2 for ECN; with copyDSCP the outer DSCP replaces
+// the inner one, RFC 2983 §3) and records it in NewTOS and Verdict; Apply
+// writes it. On ECNDrop the packet MUST be dropped.
+func (in *Inner) Decap(outerTOS uint8, copyDSCP bool) ECNVerdict {
+	in.NewTOS, in.Verdict = DecapTOS(in.TOS, outerTOS, copyDSCP)
+	return in.Verdict
+}
+
 // CheckInner checks the inner packet b that an outer header announced with
 // proto (4 or 41) and works out what the egress rules make of it; Apply
 // then writes it:
@@ -114,26 +158,14 @@ func (in *Inner) Apply() {
 //
 // base is b's offset in the layer, for error offsets.
 func CheckInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry netip.Addr, layer string, base int) error {
-	if len(b) == 0 {
-		return errs.Truncated(layer, "inner header", base, IPv4HeaderLen, 0)
+	if err := ParseInner(in, b, proto, true, layer, base); err != nil {
+		return err
 	}
-	want := 4
-	if proto == ProtoIPv6 {
-		want = 6
-	}
-	if v := int(b[0] >> 4); v != want {
-		return failValue(layer, "inner version", base, ErrVersion, "", v, want)
-	}
-	var tos uint8
-	if want == 4 {
-		h, err := ParseIPv4(b, layer, "inner", base, true)
-		if err != nil {
-			return err
-		}
+	if in.Version == 4 {
+		h := IPv4(in.Packet)
 		if len(h) != len(b) {
 			return errs.MalformedValue(layer, "inner total length", base+2, "inner packet shorter than the outer payload", len(h), len(b))
 		}
-		in.Src, in.Dst, tos = h.Src(), h.Dst(), h.TOS()
 		if !validSource4([4]byte(h[12:16])) {
 			return fail(layer, "inner source", base+12, ErrInvalidSource, "")
 		}
@@ -146,16 +178,10 @@ func CheckInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry
 		if h.TTL() == 0 {
 			return fail(layer, "inner TTL", base+8, ErrTTL, "inner TTL is 0 after decapsulation (RFC 2003 §3.1: MUST discard)")
 		}
-		in.Packet = h
 	} else {
-		h, err := ParseIPv6(b, layer, "inner", base)
-		if err != nil {
-			return err
+		if len(in.Packet) != len(b) {
+			return errs.MalformedValue(layer, "inner payload length", base+4, "inner packet shorter than the outer payload", len(in.Packet), len(b))
 		}
-		if len(h) != len(b) {
-			return errs.MalformedValue(layer, "inner payload length", base+4, "inner packet shorter than the outer payload", len(h), len(b))
-		}
-		in.Src, in.Dst, tos = h.Src(), h.Dst(), h.TrafficClass()
 		if !ValidSource6(in.Src) {
 			return fail(layer, "inner source", base+8, ErrInvalidSource, "")
 		}
@@ -165,14 +191,10 @@ func CheckInner(in *Inner, b []byte, proto, outerTOS uint8, copyDSCP bool, entry
 		if in.Dst == entry {
 			return fail(layer, "inner destination", base+24, ErrLoop, "inner destination is the tunnel entry point: forwarding it would loop")
 		}
-		in.Packet = h
 	}
-	in.Version, in.TOS = want, tos
-	out, v := DecapTOS(tos, outerTOS, copyDSCP)
-	if v == ECNDrop {
+	if in.Decap(outerTOS, copyDSCP) == ECNDrop {
 		return fail(layer, "inner ECN", base+1, ErrECNDrop, "")
 	}
-	in.Verdict, in.NewTOS = v, out
 	return nil
 }
 
