@@ -5,8 +5,10 @@
 // Tunnel Encapsulation Limit option (RFC 2473 §5.1), outer fragmentation and
 // reassembly, and ICMP/ICMPv6 error builders and parsers.
 //
-// Packages ipip and sit build their tunnels on it; ipsec (tunnel mode) can
-// use the ECN rules and header builders without importing either. Nothing
+// Packages ipip and sit build their tunnels on it; ipsec's tunnel mode uses
+// the ECN rules, the header builders and ParseInner (its inner packet may be
+// followed by TFC padding, so CheckInner's exact-length and address rules do
+// not apply there) without importing either. Nothing
 // here allocates on the encapsulation and decapsulation paths: views alias
 // the caller's bytes and builders append to the caller's buffer.
 package iptun
