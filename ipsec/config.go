@@ -80,10 +80,12 @@ type Config struct {
 	InsecureSkipICV bool
 
 	// IVSource, when set, supplies every outbound IV (tests use it to
-	// reproduce captured packets). Otherwise AES-CBC and 3DES IVs come from
-	// crypto/rand (RFC 3602 requires them unpredictable) and the counter
-	// and AEAD modes use the 64-bit sequence number, unique per packet as
-	// RFC 3686, 4106, 4543 and 7634 require.
+	// reproduce captured packets). Otherwise AES-CBC IVs are the SA's
+	// block cipher applied to a secret random S ⊕ the sequence number
+	// (unpredictable, as RFC 3602 requires; NIST SP 800-38A Appendix C),
+	// 3DES IVs come from crypto/rand, and the counter and AEAD modes use
+	// the 64-bit sequence number, unique per packet as RFC 3686, 4106,
+	// 4543 and 7634 require.
 	IVSource io.Reader
 
 	// Src and Dst are the SA's addresses: the database matches inbound

@@ -40,9 +40,11 @@
 // payload) appends SPI through ICV, Open(dst, packet) appends the payload,
 // and neither allocates when dst has room; both work in place
 // (PayloadOffset). An outbound SA is safe for concurrent Seal (the sequence
-// number is taken with a compare-and-swap; per-call cipher state comes from
-// a per-SA sync.Pool), an inbound SA for concurrent Open (the replay window
-// is behind a mutex taken before and after the ICV check).
+// number is taken with a compare-and-swap; per-call state comes from a
+// per-SA sync.Pool), an inbound SA for concurrent Open (the anti-replay
+// check before the ICV reads the window without a lock; the update after it
+// takes the window's mutex and checks again, so a sequence number is never
+// accepted twice — replay.go has the argument).
 // SealTransport/OpenTransport and SealTunnel/OpenTunnel add and remove ESP
 // or AH in a whole IPv4 or IPv6 packet, fixing protocol, lengths and the
 // IPv4 checksum; Tunnel builds the outer header (DSCP copied or set, ECN by
@@ -61,6 +63,25 @@
 //
 // Standard library and golang.org/x/crypto only; no primitive is written
 // here. HMACs are built once per pooled state and Reset per packet.
+//
+// Per-call state: cipher.AEAD is safe for concurrent use, but the nonce (and
+// the ESN AAD) handed to it through the interface escapes to the heap, so a
+// stack array would allocate on every packet. Each Seal and Open therefore
+// takes one state from the SA's sync.Pool (nonce, AAD, HMAC, CBC modes) and
+// returns it; that, the sequence-number compare-and-swap and, on Open with
+// anti-replay, the window's mutex are the fixed per-packet costs on top of
+// the cryptography (bench_test.go measures them against the bare
+// primitives).
+//
+// IVs: the counter and AEAD modes use the 64-bit sequence number (unique per
+// packet, RFC 3686 §3, RFC 4106 §3.1, RFC 7634 §2). AES-CBC needs an
+// unpredictable IV (RFC 3602 §3): it is the block cipher under the SA's key
+// applied to S ⊕ sequence number, S 16 octets drawn from crypto/rand when
+// the SA is built — NIST SP 800-38A Appendix C's first method, the nonce
+// never repeating within the SA and S making it differ between SAs that
+// share a key; Linux's echainiv does the same for ESP. It costs one block
+// encryption where crypto/rand costs several (TestCBCIVs checks the
+// construction). 3DES-CBC IVs come from crypto/rand.
 //
 // AES-CBC: cipher.NewCBCEncrypter allocates a mode per call. The modes it
 // returns for crypto/aes and for the generic block-cipher path both have a

@@ -49,7 +49,10 @@ type engine struct {
 	aead  cipher.AEAD  // AEAD, GMAC, and for CTR the GCM whose keystream is RFC 3686's
 	block cipher.Block // CBC and CTR
 	icv   int          // ICV octets on the wire
-	pool  sync.Pool
+	// truncated: an AEAD ICV shorter than the tag its cipher.AEAD makes
+	// (AES-GCM with 8 octets).
+	truncated bool
+	pool      sync.Pool
 }
 
 func newEngine(encr encrSpec, encrKey []byte, integ integSpec, integKey []byte) (*engine, error) {
@@ -95,6 +98,7 @@ func newEngine(encr encrSpec, encrKey []byte, integ integSpec, integKey []byte) 
 	if err != nil {
 		return nil, err
 	}
+	e.truncated = e.kind == kindAEAD && e.icv < e.aead.Overhead()
 	macKey := append([]byte(nil), integKey...)
 	blockSize := 0
 	if e.kind == kindCBC {
@@ -122,7 +126,7 @@ const minGCMTag = 12
 
 // truncatedTag reports whether the AEAD's ICV is shorter than the tag its
 // cipher.AEAD produces.
-func (e *engine) truncatedTag() bool { return e.kind == kindAEAD && e.icv < e.aead.Overhead() }
+func (e *engine) truncatedTag() bool { return e.truncated }
 
 // scratchFor returns st.scratch with room for n octets.
 func (st *opState) scratchFor(n int) []byte {

@@ -1,6 +1,7 @@
 package ipsec
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/binary"
@@ -51,12 +52,15 @@ func newSequence(c *Config) *sequence {
 // safe for concurrent use: each Seal takes the next sequence number
 // atomically and works on its own pooled crypto state.
 type OutboundESP struct {
-	cfg Config // keys cleared; for printing and addresses
-	spi uint32
-	esn bool
-	eng *engine
-	seq *sequence
-	ivs ivSource
+	cfg     Config // keys cleared; for printing and addresses
+	spi     uint32
+	esn     bool
+	eng     *engine
+	seq     *sequence
+	ivs     ivSource
+	ptOff   int      // SPI, sequence number and IV
+	padMask int      // padding alignment - 1 (a power of two)
+	ivSalt  [16]byte // AES-CBC IV generation (fillIV), random per SA
 }
 
 // ivSource is an injected IV reader (Config.IVSource), serialised because
@@ -81,7 +85,9 @@ func NewOutboundESP(c Config) (*OutboundESP, error) {
 	if err != nil {
 		return nil, err
 	}
-	sa := &OutboundESP{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: ivSource{r: c.IVSource}}
+	sa := &OutboundESP{spi: c.SPI, esn: c.ESN, eng: eng, seq: newSequence(&c), ivs: ivSource{r: c.IVSource},
+		ptOff: 8 + eng.encr.ivLen, padMask: eng.encr.padAlign() - 1}
+	_, _ = rand.Read(sa.ivSalt[:]) // never fails (crypto/rand, Go 1.24+)
 	sa.cfg = redacted(c)
 	return sa, nil
 }
@@ -114,17 +120,23 @@ func (sa *OutboundESP) LastSeq() uint64 { return sa.seq.last.Load() }
 // PayloadOffset is where the payload sits in a sealed packet: after SPI,
 // sequence number and IV. A payload placed at buf[PayloadOffset():] and
 // sealed with Seal(buf[:0], nh, payload) is encrypted in place.
-func (sa *OutboundESP) PayloadOffset() int { return 8 + sa.eng.encr.ivLen }
+func (sa *OutboundESP) PayloadOffset() int { return sa.ptOff }
 
 // Overhead returns how many octets Seal adds to a payload of n octets (with
 // no TFC padding): header, IV, padding, trailer and ICV.
-func (sa *OutboundESP) Overhead(n int) int { return sa.sealedLen(n) - n }
+func (sa *OutboundESP) Overhead(n int) int { return sa.ptOff + sa.padLen(n) + 2 + sa.eng.icv }
 
-func (sa *OutboundESP) sealedLen(plain int) int {
-	align := sa.eng.encr.padAlign()
-	pad := (align - (plain+2)%align) % align
-	return 8 + sa.eng.encr.ivLen + plain + pad + 2 + sa.eng.icv
-}
+// padLen is the padding that aligns plain octets of payload and the 2-octet
+// trailer to the cipher block and to 32 bits (RFC 4303 §2.4).
+func (sa *OutboundESP) padLen(plain int) int { return -(plain + 2) & sa.padMask }
+
+// padding is the ESP padding, 1, 2, 3, … (RFC 4303 §2.4).
+var padding = func() (p [255]byte) {
+	for i := range p {
+		p[i] = byte(i + 1)
+	}
+	return p
+}()
 
 // Seal appends to dst the ESP packet (SPI through ICV, RFC 4303 §2) carrying
 // payload, whose protocol is nextHeader (4 or 41 in tunnel mode, the
@@ -151,20 +163,21 @@ func (sa *OutboundESP) SealTFC(dst []byte, nextHeader layers.IPProtocol, payload
 func (sa *OutboundESP) seal(dst []byte, nh layers.IPProtocol, payload []byte, tfc int) ([]byte, error) {
 	e := sa.eng
 	plain := len(payload) + tfc
-	total := sa.sealedLen(plain)
-	ptOff := 8 + e.encr.ivLen
-	icvOff := total - e.icv
-	padLen := icvOff - 2 - ptOff - plain
+	ptOff := sa.ptOff
+	padLen := sa.padLen(plain)
+	icvOff := ptOff + plain + padLen + 2
 	seq, err := sa.seq.next()
 	if err != nil {
 		return dst, err
 	}
-	ret, out := sliceForAppend(dst, total)
-	copy(out[ptOff:], payload) // first: payload may overlap the header area
-	clear(out[ptOff+len(payload) : ptOff+plain])
-	for i := range padLen {
-		out[ptOff+plain+i] = byte(i + 1)
+	ret, out := sliceForAppend(dst, icvOff+e.icv)
+	if len(payload) > 0 && &out[ptOff] != &payload[0] {
+		copy(out[ptOff:], payload) // first: payload may overlap the header area
 	}
+	if tfc > 0 {
+		clear(out[ptOff+len(payload) : ptOff+plain])
+	}
+	copy(out[ptOff+plain:], padding[:padLen])
 	out[icvOff-2] = byte(padLen)
 	out[icvOff-1] = byte(nh)
 	binary.BigEndian.PutUint32(out[0:4], sa.spi)
@@ -174,48 +187,66 @@ func (sa *OutboundESP) seal(dst []byte, nh layers.IPProtocol, payload []byte, tf
 		return dst, err
 	}
 	st := e.get()
-	defer e.put(st)
-	switch e.kind {
-	case kindAEAD:
-		if e.truncatedTag() {
-			e.sealGCMShort(st, e.nonce(st, iv), out[ptOff:icvOff], out[ptOff:icvOff], espAAD(st, out, seq, sa.esn), out[icvOff:])
-			return ret, nil
-		}
-		e.aead.Seal(out[ptOff:ptOff], e.nonce(st, iv), out[ptOff:icvOff], espAAD(st, out, seq, sa.esn))
-		return ret, nil
-	case kindGMAC:
-		e.aead.Seal(out[icvOff:icvOff], e.nonce(st, iv), nil, gmacAAD(st, out[:icvOff], seq, sa.esn))
-		return ret, nil
-	case kindCBC:
-		e.cbc(st, true, iv).CryptBlocks(out[ptOff:icvOff], out[ptOff:icvOff])
-	case kindCTR:
-		e.ctrXOR(st, iv, out[ptOff:icvOff], out[ptOff:icvOff])
-	}
-	if st.mac != nil {
-		copy(out[icvOff:], espICV(st, out[:icvOff], seq, sa.esn)[:e.icv])
-	}
+	e.seal(st, out[:icvOff], iv, out[icvOff:], seq, sa.esn)
+	e.put(st)
 	return ret, nil
 }
 
+// fillIV writes the packet's IV (RFC 4303 §2.3): from Config.IVSource when
+// set; for AES-CBC, which needs an unpredictable IV (RFC 3602 §3), the
+// block cipher under the SA's key applied to a nonce that never repeats,
+// ivSalt XOR the sequence number (NIST SP 800-38A, Appendix C, the first
+// method; Linux's echainiv does the same for ESP); for 3DES-CBC fresh
+// random octets; for the counter and AEAD modes the sequence number, unique
+// per packet as RFC 3686, 4106, 4543 and 7634 require.
 func (sa *OutboundESP) fillIV(iv []byte, seq uint64) error {
-	if len(iv) == 0 {
-		return nil
-	}
-	if sa.ivs.r != nil {
+	switch {
+	case len(iv) == 0:
+	case sa.ivs.r != nil:
 		return sa.ivs.read(iv)
-	}
-	if sa.eng.kind == kindCBC {
+	case sa.eng.kind != kindCBC:
+		binary.BigEndian.PutUint64(iv, seq)
+	case len(iv) == len(sa.ivSalt):
+		copy(iv, sa.ivSalt[:8])
+		binary.BigEndian.PutUint64(iv[8:], binary.BigEndian.Uint64(sa.ivSalt[8:])^seq)
+		sa.eng.block.Encrypt(iv, iv)
+	default:
 		_, _ = rand.Read(iv) // never fails (crypto/rand, Go 1.24+)
-		return nil
 	}
-	binary.BigEndian.PutUint64(iv, seq)
 	return nil
 }
 
-// nonce is salt ‖ IV (RFC 4106 §4, RFC 4543 §3.2, RFC 7634 §2).
+// seal encrypts and authenticates pkt, an ESP packet from SPI to Next
+// Header with its IV at pkt[8:], and writes the ICV into icv, which follows
+// pkt in memory.
+func (e *engine) seal(st *opState, pkt, iv, icv []byte, seq uint64, esn bool) {
+	body := pkt[8+len(iv):]
+	switch e.kind {
+	case kindAEAD:
+		if e.truncated {
+			e.sealGCMShort(st, e.nonce(st, iv), body, body, espAAD(st, pkt, seq, esn), icv)
+		} else {
+			e.aead.Seal(body[:0], e.nonce(st, iv), body, espAAD(st, pkt, seq, esn))
+		}
+		return
+	case kindGMAC:
+		e.aead.Seal(icv[:0], e.nonce(st, iv), nil, gmacAAD(st, pkt, seq, esn))
+		return
+	case kindCBC:
+		e.cbc(st, true, iv).CryptBlocks(body, body)
+	case kindCTR:
+		e.ctrXOR(st, iv, body, body)
+	}
+	if st.mac != nil {
+		copy(icv, espICV(st, pkt, seq, esn))
+	}
+}
+
+// nonce is salt ‖ IV (RFC 4106 §4, RFC 4543 §3.2, RFC 7634 §2); every
+// transform that uses it has an 8-octet IV.
 func (e *engine) nonce(st *opState, iv []byte) []byte {
-	copy(st.nonce[:4], e.salt[:])
-	copy(st.nonce[4:], iv)
+	*(*[4]byte)(st.nonce[:4]) = e.salt
+	*(*[8]byte)(st.nonce[4:]) = [8]byte(iv)
 	return st.nonce[:]
 }
 
@@ -260,12 +291,14 @@ func espICV(st *opState, covered []byte, seq uint64, esn bool) []byte {
 // checks anti-replay, verifies the ICV before decrypting, and checks the
 // padding. It is safe for concurrent use.
 type InboundESP struct {
-	cfg  Config
-	spi  uint32
-	esn  bool
-	skip bool
-	eng  *engine
-	rx   receiver
+	cfg       Config
+	spi       uint32
+	esn       bool
+	skip      bool
+	eng       *engine
+	ptOff     int // SPI, sequence number and IV
+	blockMask int // cipher block - 1 (a power of two)
+	rx        receiver
 }
 
 // NewInboundESP builds the receiving side of an ESP SA.
@@ -275,7 +308,8 @@ func NewInboundESP(c Config) (*InboundESP, error) {
 		return nil, err
 	}
 	disabled := c.DisableReplay || (eng.integ.hmac == nil && eng.kind != kindAEAD && eng.kind != kindGMAC)
-	sa := &InboundESP{spi: c.SPI, esn: c.ESN, skip: c.InsecureSkipICV, eng: eng}
+	sa := &InboundESP{spi: c.SPI, esn: c.ESN, skip: c.InsecureSkipICV, eng: eng,
+		ptOff: 8 + eng.encr.ivLen, blockMask: eng.encr.blockSize - 1}
 	sa.rx.init(&c, disabled)
 	sa.cfg = redacted(c)
 	return sa, nil
@@ -306,7 +340,7 @@ func (sa *InboundESP) VerifiesICV() bool {
 
 // PayloadOffset is where the ciphertext starts in an ESP packet: Open with
 // dst = packet[PayloadOffset():][:0] decrypts in place.
-func (sa *InboundESP) PayloadOffset() int { return 8 + sa.eng.encr.ivLen }
+func (sa *InboundESP) PayloadOffset() int { return sa.ptOff }
 
 // HighestSeq returns the highest sequence number accepted so far.
 func (sa *InboundESP) HighestSeq() uint64 { return sa.rx.highest() }
@@ -341,7 +375,7 @@ func (o Opened) Dummy() bool { return o.NextHeader == NoNextHeader }
 // may be left overwritten.
 func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 	e := sa.eng
-	ptOff := 8 + e.encr.ivLen
+	ptOff := sa.ptOff
 	if len(packet) < ptOff+2+e.icv {
 		return Opened{Data: dst}, errESPTruncated
 	}
@@ -356,40 +390,15 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 		return Opened{Data: dst}, errESPSeqZero
 	}
 	icvOff := len(packet) - e.icv
-	ct := packet[ptOff:icvOff]
-	iv := packet[8:ptOff]
-	if len(ct)%e.encr.blockSize != 0 {
+	if (icvOff-ptOff)&sa.blockMask != 0 {
 		return Opened{Data: dst}, errESPBlockAlign
 	}
+	ret, out := sliceForAppend(dst, icvOff-ptOff)
 	st := e.get()
-	defer e.put(st)
-	ret, out := sliceForAppend(dst, len(ct))
-	switch e.kind {
-	case kindAEAD:
-		if e.truncatedTag() {
-			if !e.openGCMShort(st, e.nonce(st, iv), out, ct, espAAD(st, packet, seq, sa.esn), packet[icvOff:]) {
-				return Opened{Data: dst}, errESPAuth
-			}
-		} else if _, err := e.aead.Open(out[:0], e.nonce(st, iv), packet[ptOff:], espAAD(st, packet, seq, sa.esn)); err != nil {
-			return Opened{Data: dst}, errESPAuth
-		}
-	case kindGMAC:
-		if _, err := e.aead.Open(st.sum[:0], e.nonce(st, iv), packet[icvOff:], gmacAAD(st, packet[:icvOff], seq, sa.esn)); err != nil {
-			return Opened{Data: dst}, errESPAuth
-		}
-		copy(out, ct)
-	default:
-		if st.mac != nil && !hmac.Equal(espICV(st, packet[:icvOff], seq, sa.esn)[:e.icv], packet[icvOff:]) {
-			return Opened{Data: dst}, errESPAuth
-		}
-		switch e.kind {
-		case kindCBC:
-			e.cbc(st, false, iv).CryptBlocks(out, ct)
-		case kindCTR:
-			e.ctrXOR(st, iv, out, ct)
-		default:
-			copy(out, ct)
-		}
+	ok := e.open(st, out, packet[:icvOff], packet[8:ptOff], packet[icvOff:], seq, sa.esn)
+	e.put(st)
+	if !ok {
+		return Opened{Data: dst}, errESPAuth
 	}
 	if !sa.rx.accept(seq) {
 		clear(out)
@@ -401,13 +410,45 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 		return Opened{Data: dst}, errESPPadLen
 	}
 	end := n - 2 - padLen
-	for i := range padLen {
-		if out[end+i] != byte(i+1) {
-			return Opened{Data: dst}, errESPPadding
-		}
+	if !bytes.Equal(out[end:n-2], padding[:padLen]) {
+		return Opened{Data: dst}, errESPPadding
 	}
 	return Opened{Data: ret[:len(dst)+end], Payload: out[:end], NextHeader: layers.IPProtocol(out[n-1]),
 		Seq: seq, PadLen: padLen}, nil
+}
+
+// open verifies the ICV icv of pkt (SPI through Next Header, IV iv at
+// pkt[8:]) and decrypts into out. It reports false, with nothing written to
+// out except as cipher.AEAD's Open may, when the ICV does not verify.
+func (e *engine) open(st *opState, out, pkt, iv, icv []byte, seq uint64, esn bool) bool {
+	ct := pkt[8+len(iv):]
+	switch e.kind {
+	case kindAEAD:
+		if e.truncated {
+			return e.openGCMShort(st, e.nonce(st, iv), out, ct, espAAD(st, pkt, seq, esn), icv)
+		}
+		// ct and icv are adjacent: the AEAD's ciphertext is both.
+		_, err := e.aead.Open(out[:0], e.nonce(st, iv), ct[:len(ct)+len(icv)], espAAD(st, pkt, seq, esn))
+		return err == nil
+	case kindGMAC:
+		if _, err := e.aead.Open(st.sum[:0], e.nonce(st, iv), icv, gmacAAD(st, pkt, seq, esn)); err != nil {
+			return false
+		}
+		copy(out, ct)
+		return true
+	}
+	if st.mac != nil && !hmac.Equal(espICV(st, pkt, seq, esn)[:e.icv], icv) {
+		return false
+	}
+	switch e.kind {
+	case kindCBC:
+		e.cbc(st, false, iv).CryptBlocks(out, ct)
+	case kindCTR:
+		e.ctrXOR(st, iv, out, ct)
+	default:
+		copy(out, ct)
+	}
+	return true
 }
 
 // sliceForAppend extends in by n octets, reusing its capacity when it can,
