@@ -1,7 +1,6 @@
 package ipsec
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/binary"
@@ -130,13 +129,9 @@ func (sa *OutboundESP) Overhead(n int) int { return sa.ptOff + sa.padLen(n) + 2 
 // trailer to the cipher block and to 32 bits (RFC 4303 §2.4).
 func (sa *OutboundESP) padLen(plain int) int { return -(plain + 2) & sa.padMask }
 
-// padding is the ESP padding, 1, 2, 3, … (RFC 4303 §2.4).
-var padding = func() (p [255]byte) {
-	for i := range p {
-		p[i] = byte(i + 1)
-	}
-	return p
-}()
+// padding is the ESP padding, 1, 2, 3, … (RFC 4303 §2.4), as long as the
+// longest padLen (a cipher block).
+var padding = [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 
 // Seal appends to dst the ESP packet (SPI through ICV, RFC 4303 §2) carrying
 // payload, whose protocol is nextHeader (4 or 41 in tunnel mode, the
@@ -410,8 +405,10 @@ func (sa *InboundESP) Open(dst, packet []byte) (Opened, error) {
 		return Opened{Data: dst}, errESPPadLen
 	}
 	end := n - 2 - padLen
-	if !bytes.Equal(out[end:n-2], padding[:padLen]) {
-		return Opened{Data: dst}, errESPPadding
+	for i, b := range out[end : n-2] {
+		if b != byte(i+1) {
+			return Opened{Data: dst}, errESPPadding
+		}
 	}
 	return Opened{Data: ret[:len(dst)+end], Payload: out[:end], NextHeader: layers.IPProtocol(out[n-1]),
 		Seq: seq, PadLen: padLen}, nil
