@@ -344,6 +344,7 @@ func (g *GRE) AppendBinary(b []byte) ([]byte, error) {
 		return append(b, byte(g.Flags>>8)|g.Recursion, byte(g.Flags), byte(g.Protocol>>8), byte(g.Protocol)), nil
 	}
 	if _, ok := g.short(); ok {
+		// The RFC 2890 case in one pass, without validate's general checks.
 		f := g.Flags
 		b = append(b, byte(f>>8)|g.Recursion, byte(f), byte(g.Protocol>>8), byte(g.Protocol))
 		if f&FlagC != 0 {
@@ -532,7 +533,21 @@ func (g *GRE) fixLengths(payloadLen int) {
 // place on the wire. The common case is one test.
 func (g *GRE) validate() error {
 	f := g.Flags
-	var used Flags // flags the non-zero fields need
+	if f&FlagR != 0 {
+		f |= FlagC // R puts Checksum and Offset on the wire as well
+	}
+	if g.Recursion <= MaxRecursion && f&^flagsMask == 0 && (g.Version == Version1 || g.Version == Version0 && f&FlagA == 0) &&
+		(g.Checksum|g.Offset == 0 || f&FlagC != 0) && (g.Key == 0 || f&FlagK != 0) && (g.Sequence == 0 || f&FlagS != 0) &&
+		(g.Ack == 0 || f&FlagA != 0) && (len(g.Routing) == 0 && g.NullSREOffset == 0 || f&FlagR != 0) {
+		return nil
+	}
+	return g.invalidFields(f)
+}
+
+// invalidFields is validate's error path: the flags the non-zero fields
+// need but f lacks, as invalid reports them.
+func (g *GRE) invalidFields(f Flags) error {
+	var used Flags
 	if g.Checksum|g.Offset != 0 {
 		used |= FlagC
 	}
@@ -547,12 +562,6 @@ func (g *GRE) validate() error {
 	}
 	if len(g.Routing) != 0 || g.NullSREOffset != 0 {
 		used |= FlagR
-	}
-	if f&FlagR != 0 {
-		f |= FlagC // R puts Checksum and Offset on the wire as well
-	}
-	if used&^f == 0 && g.Recursion <= MaxRecursion && f&^flagsMask == 0 && (g.Version == Version1 || g.Version == Version0 && f&FlagA == 0) {
-		return nil
 	}
 	return g.invalid(used &^ f)
 }
