@@ -3,7 +3,6 @@ package gre
 import (
 	"encoding/binary"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/google/gopacket"
@@ -217,6 +216,25 @@ func (g *GRE) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 		return nil
 	}
 	n := int(fixedLen[fv>>12])
+	if fv&0xc087 == 0 && len(data) >= n {
+		// Version 0 with Key and/or Sequence only (RFC 2890, NVGRE).
+		g.Checksum, g.Offset, g.Ack, g.NullSREOffset = 0, 0, 0, 0
+		g.Key, g.Sequence = 0, 0
+		if fv&uint16(FlagK) != 0 {
+			g.Key = binary.BigEndian.Uint32(data[4:8])
+			if fv&uint16(FlagS) != 0 {
+				g.Sequence = binary.BigEndian.Uint32(data[8:12])
+			}
+		} else {
+			g.Sequence = binary.BigEndian.Uint32(data[4:8])
+		}
+		if len(g.Routing) != 0 {
+			g.Routing = g.Routing[:0]
+		}
+		g.Contents = data[:n]
+		g.Payload = data[n:]
+		return nil
+	}
 	if fv&7 != 0 || fv&uint16(FlagA) != 0 {
 		switch {
 		case fv&7 > 1:
@@ -325,16 +343,92 @@ func (g *GRE) AppendBinary(b []byte) ([]byte, error) {
 		// RFC 2784 with no optional field: four octets.
 		return append(b, byte(g.Flags>>8)|g.Recursion, byte(g.Flags), byte(g.Protocol>>8), byte(g.Protocol)), nil
 	}
-	n, err := g.validLen()
-	if err != nil {
+	if _, ok := g.short(); ok {
+		// The RFC 2890 case in one pass, without validate's general checks.
+		f := g.Flags
+		b = append(b, byte(f>>8)|g.Recursion, byte(f), byte(g.Protocol>>8), byte(g.Protocol))
+		if f&FlagC != 0 {
+			b = binary.BigEndian.AppendUint32(b, uint32(g.Checksum)<<16|uint32(g.Offset))
+		}
+		if f&FlagK != 0 {
+			b = binary.BigEndian.AppendUint32(b, g.Key)
+		}
+		if f&FlagS != 0 {
+			b = binary.BigEndian.AppendUint32(b, g.Sequence)
+		}
+		return b, nil
+	}
+	if err := g.validate(); err != nil {
 		return b, err
 	}
-	if cap(b)-len(b) < n {
-		b = slices.Grow(b, n)
+	start, f := len(b), g.Flags
+	b = append(b, byte(f>>8)|g.Recursion, byte(f)|byte(g.Version), byte(g.Protocol>>8), byte(g.Protocol))
+	if f&(FlagC|FlagR) != 0 {
+		b = binary.BigEndian.AppendUint32(b, uint32(g.Checksum)<<16|uint32(g.Offset))
 	}
-	b = b[:len(b)+n]
-	g.put(b[len(b)-n:])
+	if f&FlagK != 0 {
+		b = binary.BigEndian.AppendUint32(b, g.Key)
+	}
+	if f&FlagS != 0 {
+		b = binary.BigEndian.AppendUint32(b, g.Sequence)
+	}
+	if f&FlagA != 0 {
+		b = binary.BigEndian.AppendUint32(b, g.Ack)
+	}
+	if f&FlagR != 0 {
+		n := len(b) - start
+		var err error
+		if b, err = sre.AppendChecked(b, g.Routing, g.NullSREOffset, g.Offset); err != nil {
+			return b[:start], routingError(err, n)
+		}
+	}
 	return b, nil
+}
+
+// routingError places an internal/sre error in the header: Offset field
+// errors at the Offset field (octet 6), the others after the n octets that
+// precede the routing list.
+func routingError(err error, n int) error {
+	var de *errs.DecodeError
+	if errors.As(err, &de) && de.Field == "offset" {
+		return errs.Wrap(err, "", 6)
+	}
+	return errs.Wrap(err, "", n)
+}
+
+// short reports whether the header is the common RFC 2890 case (version 0,
+// no routing, no acknowledgment: C, K and S in any combination) with the
+// checks validate makes, and returns its length. Anything else takes the
+// general path (and its error reporting).
+func (g *GRE) short() (int, bool) {
+	f := g.Flags
+	if f&^(FlagC|FlagK|FlagS|FlagStrict|FlagsReserved) != 0 || g.Version != Version0 || g.Recursion > MaxRecursion ||
+		g.NullSREOffset != 0 || len(g.Routing) != 0 || g.Ack != 0 ||
+		g.Checksum|g.Offset != 0 && f&FlagC == 0 || g.Key != 0 && f&FlagK == 0 || g.Sequence != 0 && f&FlagS == 0 {
+		return 0, false
+	}
+	return int(fixedLen[f>>12]), true
+}
+
+// putShort writes a header short accepted into h, which has its length
+// (SerializeTo's prepended space; AppendBinary appends the same octets).
+func (g *GRE) putShort(h []byte) {
+	f := g.Flags
+	_ = h[3]
+	h[0], h[1] = byte(f>>8)|g.Recursion, byte(f)
+	h[2], h[3] = byte(g.Protocol>>8), byte(g.Protocol)
+	h = h[4:]
+	if f&FlagC != 0 {
+		binary.BigEndian.PutUint32(h, uint32(g.Checksum)<<16|uint32(g.Offset))
+		h = h[4:]
+	}
+	if f&FlagK != 0 {
+		binary.BigEndian.PutUint32(h, g.Key)
+		h = h[4:]
+	}
+	if f&FlagS != 0 {
+		binary.BigEndian.PutUint32(h, g.Sequence)
+	}
 }
 
 // MarshalBinary returns the encoded header.
@@ -382,6 +476,14 @@ func (g *GRE) AppendPacket(b, payload []byte) ([]byte, error) {
 func (g *GRE) SerializeTo(b gopacket.SerializeBuffer, opts gopacket.SerializeOptions) error {
 	if opts.FixLengths {
 		g.fixLengths(len(b.Bytes()))
+	}
+	if n, ok := g.short(); ok && g.Flags&FlagC == 0 {
+		h, err := b.PrependBytes(n)
+		if err != nil {
+			return err
+		}
+		g.putShort(h)
+		return nil
 	}
 	n, err := g.validLen()
 	if err != nil {
@@ -431,7 +533,21 @@ func (g *GRE) fixLengths(payloadLen int) {
 // place on the wire. The common case is one test.
 func (g *GRE) validate() error {
 	f := g.Flags
-	var used Flags // flags the non-zero fields need
+	if f&FlagR != 0 {
+		f |= FlagC // R puts Checksum and Offset on the wire as well
+	}
+	if g.Recursion <= MaxRecursion && f&^flagsMask == 0 && (g.Version == Version1 || g.Version == Version0 && f&FlagA == 0) &&
+		(g.Checksum|g.Offset == 0 || f&FlagC != 0) && (g.Key == 0 || f&FlagK != 0) && (g.Sequence == 0 || f&FlagS != 0) &&
+		(g.Ack == 0 || f&FlagA != 0) && (len(g.Routing) == 0 && g.NullSREOffset == 0 || f&FlagR != 0) {
+		return nil
+	}
+	return g.invalidFields(f)
+}
+
+// invalidFields is validate's error path: the flags the non-zero fields
+// need but f lacks, as invalid reports them.
+func (g *GRE) invalidFields(f Flags) error {
+	var used Flags
 	if g.Checksum|g.Offset != 0 {
 		used |= FlagC
 	}
@@ -446,12 +562,6 @@ func (g *GRE) validate() error {
 	}
 	if len(g.Routing) != 0 || g.NullSREOffset != 0 {
 		used |= FlagR
-	}
-	if f&FlagR != 0 {
-		f |= FlagC // R puts Checksum and Offset on the wire as well
-	}
-	if used&^f == 0 && g.Recursion <= MaxRecursion && f&^flagsMask == 0 && (g.Version == Version1 || g.Version == Version0 && f&FlagA == 0) {
-		return nil
 	}
 	return g.invalid(used &^ f)
 }
@@ -471,11 +581,7 @@ func (g *GRE) validLen() (int, error) {
 	}
 	rlen, err := sre.Validate(g.Routing, g.Offset)
 	if err != nil {
-		var de *errs.DecodeError
-		if errors.As(err, &de) && de.Field == "offset" {
-			return 0, errs.Wrap(err, "", 6)
-		}
-		return 0, errs.Wrap(err, "", n)
+		return 0, routingError(err, n)
 	}
 	return n + rlen, nil
 }

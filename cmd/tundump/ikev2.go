@@ -40,26 +40,23 @@ func init() {
 func loadIKEv2Keys() error {
 	ikev2Table = map[[2]uint64]ikev2Keys{}
 	ikev2Reassembler = &ikev2.Reassembler{}
-	if ikev2KeyFile == "" {
-		return nil
-	}
-	f, err := os.Open(ikev2KeyFile)
-	if err != nil {
+	f, name, err := openKeys(ikev2KeyFile, sampleIKEv2Keys)
+	if f == nil || err != nil {
 		return err
 	}
 	defer f.Close()
 	entries, err := ikev2.ReadDecryptionTable(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", ikev2KeyFile, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	for _, e := range entries {
 		if !e.Supported {
-			fmt.Fprintf(os.Stderr, "tundump: %s line %d: %s / %s not supported, skipped\n", ikev2KeyFile, e.LineNumber, e.EncrName, e.IntegName)
+			fmt.Fprintf(os.Stderr, "tundump: %s line %d: %s / %s not supported, skipped\n", name, e.LineNumber, e.EncrName, e.IntegName)
 			continue
 		}
 		ini, res, err := e.Protectors()
 		if err != nil {
-			return fmt.Errorf("%s: %w", ikev2KeyFile, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		ikev2Table[[2]uint64{e.SPIi, e.SPIr}] = ikev2Keys{ini, res}
 	}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
-	"os"
 	"strconv"
 
 	"github.com/google/gopacket"
@@ -44,24 +43,21 @@ func registerIPsec() {
 
 func loadESPSA() error {
 	ipsecDB = new(ipsec.Database)
-	if espSAFile == "" {
-		return nil
-	}
-	f, err := os.Open(espSAFile)
-	if err != nil {
+	f, name, err := openKeys(espSAFile, sampleESPSA)
+	if f == nil || err != nil {
 		return err
 	}
 	defer f.Close()
 	entries, err := ipsec.ParseESPSA(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", espSAFile, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	for _, e := range entries {
 		c := e.Config
 		c.DisableReplay = true
 		sa, err := ipsec.NewInboundESP(c)
 		if err != nil {
-			return fmt.Errorf("%s: SPI 0x%08x: %w", espSAFile, c.SPI, err)
+			return fmt.Errorf("%s: SPI 0x%08x: %w", name, c.SPI, err)
 		}
 		if err := ipsecDB.Add(sa); err != nil && !errors.Is(err, ipsec.ErrDuplicateSA) {
 			return err

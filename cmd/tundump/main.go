@@ -28,8 +28,34 @@ import (
 	"github.com/tunnelcodec/tunnelcodec/internal/capture"
 )
 
-//go:embed sample.pcap
-var sample []byte
+// The built-in sample: the Linux kernel's VXLAN (plain, GBP, GPE, IPv6
+// underlay), scapy's PPTP and routed GRE, 4in6 with an encapsulation limit
+// and 6in4, and the start of a strongSwan IKEv2 + ESP session whose keys
+// (from strongSwan's own logs, testdata/strongswan/psk-aesgcm) are built in
+// too, so the ESP and IKE_AUTH payloads show decrypted.
+var (
+	//go:embed sample.pcap
+	sample []byte
+	//go:embed sample-esp_sa.uat
+	sampleESPSA []byte
+	//go:embed sample-ikev2_decryption_table.uat
+	sampleIKEv2Keys []byte
+	// usingSample is set when no -r was given.
+	usingSample bool
+)
+
+// openKeys opens a key table named by a flag, or with no flag and the
+// built-in sample, the sample's own table; nil when there is none.
+func openKeys(path string, builtin []byte) (io.ReadCloser, string, error) {
+	if path != "" {
+		f, err := os.Open(path)
+		return f, path, err
+	}
+	if usingSample {
+		return io.NopCloser(bytes.NewReader(builtin)), "built-in sample keys", nil
+	}
+	return nil, "", nil
+}
 
 // field is one named value of a layer, in wire order.
 type field struct {
@@ -73,6 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	usingSample = *file == ""
 	for _, r := range registrations {
 		r()
 	}

@@ -217,6 +217,31 @@ func Append(b []byte, list []SRE, nullOffset uint8) ([]byte, error) {
 	return append(b, 0, 0, nullOffset, 0), nil
 }
 
+// AppendChecked is Append and Validate in one pass: it appends list and
+// the NULL SRE (with nullOffset) to b, checking each SRE as Append does and
+// offset as Validate does. On error b is returned at its original length;
+// offset errors have offset 0 (the caller shifts them to the Offset field),
+// the others count from the start of the list.
+func AppendChecked(b []byte, list []SRE, nullOffset uint8, offset uint16) ([]byte, error) {
+	start := len(b)
+	at := false
+	for i := range list {
+		e := &list[i]
+		off := len(b) - start
+		if e.SRELength == 0 && e.AddressFamily == 0 || int(e.SRELength) != len(e.RoutingInformation) {
+			return b[:start], e.validate(off)
+		}
+		at = at || int(offset) == off
+		b = append(b, byte(e.AddressFamily>>8), byte(e.AddressFamily), e.SREOffset, e.SRELength)
+		b = append(b, e.RoutingInformation...)
+	}
+	if !at && int(offset) != len(b)-start {
+		_, err := Active(list, offset)
+		return b[:start], err
+	}
+	return append(b, 0, 0, nullOffset, 0), nil
+}
+
 // Put writes list and the NULL SRE into dst, which has Len(list) bytes, after
 // Append's checks passed.
 func Put(dst []byte, list []SRE, nullOffset uint8) {
