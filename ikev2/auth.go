@@ -15,6 +15,7 @@ import (
 	"math/big"
 
 	"github.com/tunnelcodec/tunnelcodec/internal/errs"
+	"github.com/tunnelcodec/tunnelcodec/internal/iana"
 )
 
 // keyPad is the constant of PSK authentication (RFC 7296 §2.15).
@@ -436,7 +437,7 @@ const (
 )
 
 func (h HashAlgorithm) String() string {
-	return enumString(map[HashAlgorithm]string{HashSHA1: "SHA1", HashSHA2_256: "SHA2-256", HashSHA2_384: "SHA2-384",
+	return iana.EnumString(map[HashAlgorithm]string{HashSHA1: "SHA1", HashSHA2_256: "SHA2-256", HashSHA2_384: "SHA2-384",
 		HashSHA2_512: "SHA2-512", HashIdentity: "Identity"}, h, "HashAlgorithm", 1024)
 }
 

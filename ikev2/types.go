@@ -159,7 +159,7 @@ var protocolNames = map[ProtocolID]string{
 	ProtoGIKEUpdate:         "GIKE_UPDATE",
 }
 
-func (p ProtocolID) String() string { return enumString(protocolNames, p, "ProtocolID", 201) }
+func (p ProtocolID) String() string { return iana.EnumString(protocolNames, p, "ProtocolID", 201) }
 
 // IDType is an Identification payload ID Type (RFC 7296 §3.5, IANA "IKEv2
 // Identification Payload ID Types").
@@ -190,7 +190,7 @@ var idNames = map[IDType]string{
 	IDNull:       "ID_NULL",
 }
 
-func (t IDType) String() string { return enumString(idNames, t, "IDType", 201) }
+func (t IDType) String() string { return iana.EnumString(idNames, t, "IDType", 201) }
 
 // CertEncoding is a CERT/CERTREQ Cert Encoding (RFC 7296 §3.6, IANA "IKEv2
 // Certificate Encodings").
@@ -224,7 +224,7 @@ var certNames = map[CertEncoding]string{
 	CertOCSPContent: "OCSP Content", CertRawPublicKey: "Raw Public Key",
 }
 
-func (c CertEncoding) String() string { return enumString(certNames, c, "CertEncoding", 201) }
+func (c CertEncoding) String() string { return iana.EnumString(certNames, c, "CertEncoding", 201) }
 
 // AuthMethod is an AUTH payload Auth Method (RFC 7296 §3.8, IANA "IKEv2
 // Authentication Method").
@@ -252,7 +252,7 @@ var authNames = map[AuthMethod]string{
 	AuthDigitalSignature: "Digital Signature",
 }
 
-func (m AuthMethod) String() string { return enumString(authNames, m, "AuthMethod", 201) }
+func (m AuthMethod) String() string { return iana.EnumString(authNames, m, "AuthMethod", 201) }
 
 // TSType is a Traffic Selector Type (RFC 7296 §3.13.1, IANA "IKEv2 Traffic
 // Selector Types").
@@ -273,7 +273,7 @@ var tsNames = map[TSType]string{
 	TSSecLabel:      "TS_SECLABEL",
 }
 
-func (t TSType) String() string { return enumString(tsNames, t, "TSType", 241) }
+func (t TSType) String() string { return iana.EnumString(tsNames, t, "TSType", 241) }
 
 // CFGType is a Configuration payload CFG Type (RFC 7296 §3.15).
 type CFGType uint8
@@ -293,7 +293,7 @@ var cfgNames = map[CFGType]string{
 	CFGAck:     "CFG_ACK",
 }
 
-func (t CFGType) String() string { return enumString(cfgNames, t, "CFGType", 128) }
+func (t CFGType) String() string { return iana.EnumString(cfgNames, t, "CFGType", 128) }
 
 // CPAttrType is a Configuration Attribute Type (RFC 7296 §3.15.1, IANA
 // "IKEv2 Configuration Payload Attribute Types"): 15 bits.
@@ -347,7 +347,7 @@ var cpAttrNames = map[CPAttrType]string{
 	ENCDNSIP4: "ENCDNS_IP4", ENCDNSIP6: "ENCDNS_IP6", ENCDNSDigestInfo: "ENCDNS_DIGEST_INFO",
 }
 
-func (t CPAttrType) String() string { return enumString(cpAttrNames, t, "CPAttrType", 16384) }
+func (t CPAttrType) String() string { return iana.EnumString(cpAttrNames, t, "CPAttrType", 16384) }
 
 // TransformAttrType is a Transform Attribute Type (RFC 7296 §3.3.5): 15
 // bits. Only Key Length is defined for IKEv2.
@@ -385,23 +385,10 @@ var eapNames = map[EAPCode]string{
 	EAPFinish:   "Finish",
 }
 
-func (c EAPCode) String() string { return enumString(eapNames, c, "EAPCode", 0) }
+func (c EAPCode) String() string { return iana.EnumString(eapNames, c, "EAPCode", 0) }
 
 // HasType reports whether packets with this code carry a Type octet
 // (Request, Response, and the RFC 6696 Initiate and Finish).
 func (c EAPCode) HasType() bool {
 	return c == EAPRequest || c == EAPResponse || c == EAPInitiate || c == EAPFinish
-}
-
-// enumString names v from its registry, or formats it as "Type(n)", with
-// ", private use" from private on (0: no private range).
-func enumString[K ~uint8 | ~uint16](names map[K]string, v K, typ string, private K) string {
-	if s, ok := names[v]; ok {
-		return s
-	}
-	s := typ + "(" + strconv.Itoa(int(v))
-	if private != 0 && v >= private {
-		return s + ", private use)"
-	}
-	return s + ")"
 }

@@ -96,7 +96,7 @@ var encrNames = map[EncrID]string{
 	EncrKuznyechikMGMMACKTree: "ENCR_KUZNYECHIK_MGM_MAC_KTREE", EncrMagmaMGMMACKTree: "ENCR_MAGMA_MGM_MAC_KTREE",
 }
 
-func (e EncrID) String() string { return name(encrNames, e, "EncrID") }
+func (e EncrID) String() string { return EnumString(encrNames, e, "EncrID", 0) }
 
 // PRFID is a Transform Type 2 (pseudorandom function) ID.
 type PRFID uint16
@@ -120,7 +120,7 @@ var prfNames = map[PRFID]string{
 	PRFHMACSHA2512: "PRF_HMAC_SHA2_512", PRFAES128CMAC: "PRF_AES128_CMAC", PRFHMACStreebog512: "PRF_HMAC_STREEBOG_512",
 }
 
-func (p PRFID) String() string { return name(prfNames, p, "PRFID") }
+func (p PRFID) String() string { return EnumString(prfNames, p, "PRFID", 0) }
 
 // IntegID is a Transform Type 3 (integrity algorithm) ID.
 type IntegID uint16
@@ -153,7 +153,7 @@ var integNames = map[IntegID]string{
 	IntegHMACSHA2512256: "AUTH_HMAC_SHA2_512_256",
 }
 
-func (i IntegID) String() string { return name(integNames, i, "IntegID") }
+func (i IntegID) String() string { return EnumString(integNames, i, "IntegID", 0) }
 
 // KEID is a Transform Type 4 (key exchange method, formerly Diffie-Hellman
 // group) ID.
@@ -202,7 +202,7 @@ var keNames = map[KEID]string{
 	KEMLKEM512: "ML_KEM_512", KEMLKEM768: "ML_KEM_768", KEMLKEM1024: "ML_KEM_1024",
 }
 
-func (k KEID) String() string { return name(keNames, k, "KEID") }
+func (k KEID) String() string { return EnumString(keNames, k, "KEID", 0) }
 
 // ESNID is a Transform Type 5 (extended sequence numbers) ID.
 type ESNID uint16
@@ -223,9 +223,16 @@ func (e ESNID) String() string {
 	return "ESNID(" + strconv.Itoa(int(e)) + ")"
 }
 
-func name[K ~uint16](m map[K]string, k K, typ string) string {
-	if s, ok := m[k]; ok {
+// EnumString names v from names, or writes it as "Type(17)", marked
+// "private use" at or above private (0 when the registry has no such range).
+// The IKEv2 registries in this package and in ikev2 share it.
+func EnumString[K ~uint8 | ~uint16](names map[K]string, v K, typ string, private K) string {
+	if s, ok := names[v]; ok {
 		return s
 	}
-	return typ + "(" + strconv.Itoa(int(k)) + ")"
+	s := typ + "(" + strconv.Itoa(int(v))
+	if private != 0 && v >= private {
+		return s + ", private use)"
+	}
+	return s + ")"
 }
